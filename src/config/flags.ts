@@ -1,0 +1,240 @@
+/**
+ * The flag registry: every compile-time switch of hakozuna, in one place.
+ *
+ * A flag is a build-time constant. Lane bundles are built by esbuild with each
+ * flag `define`d as a literal (see `laneDefines`), so `if (HZ3_X) { ... }` with
+ * the flag off is dead code and the bundle carries none of the box's code.
+ * Unbundled runs (vitest over the TypeScript sources) get the default lane's
+ * values as globals from vitest.config.ts.
+ *
+ * Three layers of configuration, as in hz3: the defaults below, a lane preset,
+ * and `NAME=VALUE` overrides for an A/B run (`hakozuna build --lane my-ab --flag ...`).
+ * A flag's phase id (S55-3, S56, ...) rides in its name and in its stats line.
+ */
+
+export type FlagKind = 'box' | 'observe' | 'check' | 'param';
+
+export interface FlagSpec {
+  /** The global identifier the code reads, e.g. `HZ3_S56_MEDIUM_WASTE_OBSERVE`. */
+  readonly name: string;
+  readonly kind: FlagKind;
+  /** Value in the default lane (`scale`). Booleans are 0/1. */
+  readonly default: number;
+  /** Smallest and largest accepted value. */
+  readonly min: number;
+  readonly max: number;
+  /** One line: what switching it does. */
+  readonly doc: string;
+}
+
+export const FLAG_SPECS: readonly FlagSpec[] = [
+  {
+    name: 'HZ3_FREE_CHECKS',
+    kind: 'check',
+    default: 1,
+    min: 0,
+    max: 1,
+    doc: 'One byte per 16-byte granule, set by malloc and cleared by free: catches double free and interior-pointer free on the hot path.',
+  },
+  {
+    name: 'HZ3_SAFE_ATOMIC_CHECKS',
+    kind: 'check',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'Safe lane: free claims the granule mark with Atomics.compareExchange, so two threads freeing one block at once cannot both succeed.',
+  },
+  {
+    name: 'HZ3_S49_SEGMENT_PACK',
+    kind: 'box',
+    default: 1,
+    min: 0,
+    max: 1,
+    doc: 'S49: before opening a new segment, carve from a partly free one whose largest free run fits.',
+  },
+  {
+    name: 'HZ3_S49_PACK_OBSERVE',
+    kind: 'observe',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'S49 observe: count pack hit / miss / new_segment; prints [HZ3_S49_PACK].',
+  },
+  {
+    name: 'HZ3_S56_MEDIUM_WASTE_OBSERVE',
+    kind: 'observe',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'S56: count requested vs allocated bytes of medium requests per class; prints [HZ3_MEDIUM_WASTE_OBS] and [HZ3_MEDIUM_WASTE_SC].',
+  },
+  {
+    name: 'HZ3_S55_3_MEDIUM_SUBRELEASE',
+    kind: 'box',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'S55-3: at the epoch, return medium runs from central to their segments and release them to the OS (mem lane).',
+  },
+  {
+    name: 'HZ3_S55_3_PAGE_BUDGET',
+    kind: 'param',
+    default: 256,
+    min: 1,
+    max: 1 << 20,
+    doc: 'S55-3: pages released per epoch at most.',
+  },
+  {
+    name: 'HZ3_S55_3_CALL_CAP',
+    kind: 'param',
+    default: 32,
+    min: 1,
+    max: 1 << 20,
+    doc: 'S55-3: release calls per epoch at most.',
+  },
+  {
+    name: 'HZ3_S55_3_EPOCH_MULT',
+    kind: 'param',
+    default: 1,
+    min: 1,
+    max: 1 << 16,
+    doc: 'S55-3: run the subrelease every N-th epoch.',
+  },
+  {
+    name: 'HZ3_S55_3B_DELAYED_SUBRELEASE',
+    kind: 'box',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'S55-3B: schedule medium runs in a per-thread ring; release them after DELAY_EPOCHS only if still free.',
+  },
+  {
+    name: 'HZ3_S55_3B_DELAY_EPOCHS',
+    kind: 'param',
+    default: 8,
+    min: 1,
+    max: 1 << 16,
+    doc: 'S55-3B: epochs a candidate waits before it may be released.',
+  },
+  {
+    name: 'HZ3_S61_THREAD_EXIT_PURGE',
+    kind: 'box',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'S61: at thread exit, return the cache to segments and release segments that became fully free.',
+  },
+  {
+    name: 'HZ3_EPOCH_REFILLS',
+    kind: 'param',
+    default: 1024,
+    min: 1,
+    max: 1 << 24,
+    doc: 'Refills (slow-path events) per thread between two advances of the global epoch.',
+  },
+];
+
+/** Flags that existed once: naming one fails loudly with the reason. */
+export const RETIRED_FLAGS: Readonly<Record<string, string>> = {};
+
+export type FlagValues = Readonly<Record<string, number>>;
+
+export interface LaneSpec {
+  readonly doc: string;
+  /** Values that differ from the defaults. */
+  readonly flags: FlagValues;
+}
+
+export const DEFAULT_LANE = 'scale';
+
+export const LANES: Readonly<Record<string, LaneSpec>> = {
+  scale: { doc: 'Default: thread caches, remote free, free checks on, no release boxes.', flags: {} },
+  fast: { doc: 'Like scale without the granule free checks (double/interior free are not caught).', flags: { HZ3_FREE_CHECKS: 0 } },
+  safe: { doc: 'Like scale with the granule mark claimed atomically by free: a double free stays caught even when two threads race on it.', flags: { HZ3_SAFE_ATOMIC_CHECKS: 1 } },
+  mem: { doc: 'S55-3 immediate medium-run subrelease at the epoch.', flags: { HZ3_S55_3_MEDIUM_SUBRELEASE: 1 } },
+  research: {
+    doc: 'Observers on: S56 medium waste and S49 pack counters, printed once at exit.',
+    flags: { HZ3_S56_MEDIUM_WASTE_OBSERVE: 1, HZ3_S49_PACK_OBSERVE: 1 },
+  },
+};
+
+const SPEC_BY_NAME = new Map(FLAG_SPECS.map((s) => [s.name, s]));
+
+export class FlagError extends Error {
+  override name = 'FlagError';
+}
+
+/** Check one `NAME=VALUE` override (value already parsed) against the registry. */
+function checkFlag(name: string, value: number): void {
+  const retired = RETIRED_FLAGS[name];
+  if (retired !== undefined) throw new FlagError(`flag ${name} is retired: ${retired}`);
+  const spec = SPEC_BY_NAME.get(name);
+  if (spec === undefined) {
+    throw new FlagError(`unknown flag ${name}; known flags: ${FLAG_SPECS.map((s) => s.name).join(', ')}`);
+  }
+  if (!Number.isInteger(value) || value < spec.min || value > spec.max) {
+    throw new FlagError(`flag ${name}=${value} is out of range [${spec.min}, ${spec.max}]`);
+  }
+}
+
+/** Parse `NAME=VALUE` strings (as given on the command line). */
+export function parseFlagAssignments(assignments: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const a of assignments) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new FlagError(`flag "${a}" must be written NAME=VALUE`);
+    const name = a.slice(0, eq).trim();
+    const text = a.slice(eq + 1).trim();
+    const value = text === 'true' ? 1 : text === 'false' ? 0 : Number(text);
+    if (text === '' || Number.isNaN(value)) throw new FlagError(`flag ${name}: value "${text}" is not a number`);
+    checkFlag(name, value);
+    out[name] = value;
+  }
+  return out;
+}
+
+export interface ResolvedLane {
+  readonly lane: string;
+  readonly flags: FlagValues;
+}
+
+/**
+ * The full flag set of a lane: defaults, then the lane preset (if `base` names
+ * one), then overrides. A custom lane name takes `base` (default `scale`) as its preset.
+ */
+export function resolveLane(lane: string, overrides: FlagValues = {}, base?: string): ResolvedLane {
+  if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(lane)) {
+    throw new FlagError(`lane name "${lane}" must be 1-32 characters of a-z, 0-9, '-' or '_'`);
+  }
+  const presetName = LANES[lane] !== undefined ? lane : (base ?? DEFAULT_LANE);
+  const preset = LANES[presetName];
+  if (preset === undefined) throw new FlagError(`unknown base lane ${presetName}; lanes: ${Object.keys(LANES).join(', ')}`);
+  const flags: Record<string, number> = {};
+  for (const s of FLAG_SPECS) flags[s.name] = s.default;
+  for (const [k, v] of Object.entries(preset.flags)) flags[k] = v;
+  for (const [k, v] of Object.entries(overrides)) {
+    checkFlag(k, v);
+    flags[k] = v;
+  }
+  return { lane, flags };
+}
+
+/** FNV-1a over the lane name and every flag value: stored in the heap header. */
+export function laneFingerprint(resolved: ResolvedLane): number {
+  let h = 0x811c9dc5;
+  const text = resolved.lane + '|' + FLAG_SPECS.map((s) => `${s.name}=${resolved.flags[s.name]}`).join(',');
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** The esbuild `define` map that bakes a lane into a bundle. */
+export function laneDefines(resolved: ResolvedLane): Record<string, string> {
+  const d: Record<string, string> = {};
+  for (const s of FLAG_SPECS) d[s.name] = String(resolved.flags[s.name]);
+  d.HZ3_LANE = JSON.stringify(resolved.lane);
+  d.HZ3_LANE_FINGERPRINT = String(laneFingerprint(resolved));
+  return d;
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+import { laneDefines, resolveLane, DEFAULT_LANE } from './src/config/flags.ts';
+
+// Tests over the TypeScript sources see the default lane's flags as globals;
+// tests of other lanes build and import that lane's bundle.
+const defines = laneDefines(resolveLane(DEFAULT_LANE));
+for (const [k, v] of Object.entries(defines)) (globalThis as Record<string, unknown>)[k] = JSON.parse(v);
+
+export default defineConfig({
+  define: defines,
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
