@@ -1,0 +1,332 @@
+/**
+ * The public heap: createHeap (reserve and lay out an arena, attach this
+ * thread) and attachHeap (attach another thread to an existing arena).
+ */
+import { Arena } from '../heap/arena.ts';
+import {
+  DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
+  H_LANE_FINGERPRINT, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_LARGE_PAGES, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
+  H_SEGMENTS, H_SEGMENTS_OPEN, H_SLOT_LOCK, H_VERSION, H_ATTACH_SEQ, LAYOUT_VERSION, MAX_ARENA_BYTES,
+  MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE, SEGMENT_SIZE, SLOT_FREE, SLOT_LIVE, S_GENERATION, S_REMOTE_COUNT,
+  S_REMOTE_RING, S_STATE, S_TC_HEAD, S_THREAD_ID, S_CUR_SEGMENT, PAGE_SHIFT, TAG_BIN_MASK, H_EPOCH,
+} from '../heap/layout.ts';
+import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, binSize } from '../heap/size-classes.ts';
+import { ThreadHeap, carvedWord, type OnExhausted } from '../heap/thread-cache.ts';
+import { mallocLarge } from '../heap/large.ts';
+import { checkLive, usableOf } from '../heap/checks.ts';
+import { centralBlocks, centralPush } from '../heap/central.ts';
+import { flushRemoteRing, inboxBlocks, takeInboxOf } from '../heap/remote.ts';
+import { lock, unlock } from '../heap/locks.ts';
+import { HeapError, show } from '../heap/errors.ts';
+import { releaseMode, releaseModeReason } from '../release/os.ts';
+import { threadId } from 'node:worker_threads';
+
+export interface HeapOptions {
+  /** Bytes reserved for the arena (rounded up to 1 MiB; 16 MiB .. 4 GiB). Default 1 GiB. Pages are committed lazily. */
+  maxBytes?: number;
+  /** Threads that may be attached at once (1..255). Default 64. */
+  maxThreads?: number;
+  /** What malloc does when the arena is full: throw a HeapError (default) or return 0 like C. */
+  onExhausted?: OnExhausted;
+}
+
+export interface AttachOptions {
+  onExhausted?: OnExhausted;
+}
+
+/** What `createHeap` gives and `postMessage` / `workerData` can carry to a worker. */
+export interface HeapHandle {
+  readonly kind: 'hakozuna-heap';
+  readonly buffer: SharedArrayBuffer;
+  readonly maxBytes: number;
+  readonly maxThreads: number;
+  readonly lane: string;
+}
+
+export interface HeapStats {
+  /** Lane the heap (and this bundle) was built with. */
+  lane: string;
+  /** How page releases reach the OS: 'madvise' (addon) or 'record-only'. */
+  releaseMode: string;
+  releaseModeReason: string;
+  arenaBytes: number;
+  metadataBytes: number;
+  dataBytes: number;
+  segmentsTotal: number;
+  segmentsOpen: number;
+  /** Usable bytes of live blocks (class sizes; page runs for large blocks). */
+  bytesInUse: number;
+  /** Of which large runs. */
+  largeBytes: number;
+  /** Free blocks held in thread caches, remote rings, inboxes and central pools. */
+  cachedBytes: number;
+  /** Data pages the allocator has handed out and not released, in bytes (its own RSS account). */
+  residentBytes: number;
+  /** Threads attached now. */
+  threads: number;
+  epoch: number;
+}
+
+type OutOfBand = { onExhausted?: unknown };
+
+function checkOnExhausted(o: OutOfBand): OnExhausted {
+  const v = o.onExhausted ?? 'throw';
+  if (v !== 'throw' && v !== 'null') throw new HeapError('EINVAL', `onExhausted must be 'throw' or 'null', got ${show(v)}`);
+  return v;
+}
+
+/** Reserve an arena, lay it out, and attach the calling thread. */
+export function createHeap(options: HeapOptions = {}): Heap {
+  if (options === null || typeof options !== 'object') throw new HeapError('EINVAL', `options must be an object, got ${show(options)}`);
+  const requested = options.maxBytes ?? DEFAULT_ARENA_BYTES;
+  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < MIN_ARENA_BYTES || requested > MAX_ARENA_BYTES) {
+    throw new HeapError('EINVAL', `maxBytes must be an integer in [${MIN_ARENA_BYTES}, ${MAX_ARENA_BYTES}], got ${show(requested)}`);
+  }
+  const maxThreads = options.maxThreads ?? DEFAULT_MAX_THREADS;
+  if (typeof maxThreads !== 'number' || !Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > MAX_THREADS_LIMIT) {
+    throw new HeapError('EINVAL', `maxThreads must be an integer in [1, ${MAX_THREADS_LIMIT}], got ${show(maxThreads)}`);
+  }
+  const onExhausted = checkOnExhausted(options);
+  const arenaBytes = Math.ceil(requested / SEGMENT_SIZE) * SEGMENT_SIZE;
+  // A growable SAB whose initial size is its maximum starts page aligned and commits lazily (DESIGN.md §3).
+  const buffer = new SharedArrayBuffer(arenaBytes, { maxByteLength: arenaBytes });
+  const arena = new Arena(buffer, arenaBytes, maxThreads);
+  const L = arena.layout;
+  if (L.firstDataSegment >= L.segments) {
+    throw new HeapError('EINVAL', `maxBytes ${arenaBytes} leaves no data segment after ${L.metaBytes} bytes of metadata`);
+  }
+  const u32 = arena.u32;
+  u32[H_VERSION] = LAYOUT_VERSION;
+  u32[H_LANE_FINGERPRINT] = HZ3_LANE_FINGERPRINT;
+  u32[H_ARENA_PAGES] = L.arenaPages;
+  u32[H_MAX_THREADS] = maxThreads;
+  u32[H_SEGMENTS] = L.segments;
+  u32[H_FIRST_DATA_SEGMENT] = L.firstDataSegment;
+  u32[H_FRESH_SEGMENT] = L.firstDataSegment;
+  const lane = new TextEncoder().encode(HZ3_LANE.slice(0, H_LANE_NAME_MAX));
+  arena.u8.set(lane, H_LANE_NAME_BYTE);
+  Atomics.store(u32, H_MAGIC, HEAP_MAGIC);
+  return new Heap(arena, onExhausted);
+}
+
+/** Attach the calling thread (typically a worker) to a heap made by createHeap elsewhere. */
+export function attachHeap(handle: HeapHandle, options: AttachOptions = {}): Heap {
+  if (handle === null || typeof handle !== 'object' || !(handle.buffer instanceof SharedArrayBuffer)) {
+    throw new HeapError('EHANDLE', `attachHeap: expected the handle from createHeap (heap.handle), got ${show(handle)}`);
+  }
+  const buffer = handle.buffer;
+  const u32 = new Uint32Array(buffer, 0, 1024);
+  if (Atomics.load(u32, H_MAGIC) !== HEAP_MAGIC || u32[H_VERSION] !== LAYOUT_VERSION) {
+    throw new HeapError('EHANDLE', 'attachHeap: the buffer does not hold a hakozuna heap of this layout version');
+  }
+  if (u32[H_LANE_FINGERPRINT] !== HZ3_LANE_FINGERPRINT) {
+    const name = new TextDecoder().decode(new Uint8Array(buffer, H_LANE_NAME_BYTE, H_LANE_NAME_MAX)).replace(/\0+$/, '');
+    throw new HeapError(
+      'ELANE',
+      `attachHeap: the heap was built by lane "${name}" (fingerprint ${u32[H_LANE_FINGERPRINT]}) but this bundle is lane "${HZ3_LANE}" (fingerprint ${HZ3_LANE_FINGERPRINT}); load the same lane's bundle in every thread`,
+    );
+  }
+  const arenaBytes = u32[H_ARENA_PAGES] * PAGE_SIZE;
+  if (arenaBytes !== buffer.byteLength) throw new HeapError('EHANDLE', 'attachHeap: the buffer size does not match its header');
+  return new Heap(new Arena(buffer, arenaBytes, u32[H_MAX_THREADS]), checkOnExhausted(options));
+}
+
+/** Claim a free slot for this thread; returns its index. */
+function claimSlot(a: Arena): number {
+  const u32 = a.u32;
+  lock(a.i32, H_SLOT_LOCK);
+  try {
+    for (let s = 0; s < a.layout.maxThreads; s++) {
+      const w = a.slotWord(s);
+      if (u32[w + S_STATE] !== SLOT_FREE) continue;
+      u32[w + S_GENERATION]++;
+      u32[w + S_THREAD_ID] = threadId;
+      u32[w + S_CUR_SEGMENT] = 0;
+      Atomics.store(u32, w + S_STATE, SLOT_LIVE);
+      Atomics.add(u32, H_ATTACH_SEQ, 1);
+      return s;
+    }
+  } finally {
+    unlock(a.i32, H_SLOT_LOCK);
+  }
+  throw new HeapError('ETHREADS', `all ${a.layout.maxThreads} thread slots are taken; raise maxThreads in createHeap, or detach threads that are done`);
+}
+
+const detachedError = (op: string): HeapError => new HeapError('EDETACHED', `${op}: this heap was detached from this thread`);
+
+export class Heap {
+  /** Allocate `size` bytes (16-byte aligned); returns a pointer (byte offset), never 0 unless onExhausted is 'null'. */
+  malloc: (size: number) => number;
+  /** Free a pointer from this heap; free(0) does nothing. */
+  free: (ptr: number) => void;
+
+  readonly buffer: SharedArrayBuffer;
+  readonly u8: Uint8Array;
+  readonly i8: Int8Array;
+  readonly u16: Uint16Array;
+  readonly i16: Int16Array;
+  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
+  readonly f32: Float32Array;
+  readonly f64: Float64Array;
+  readonly i64: BigInt64Array;
+  readonly u64: BigUint64Array;
+  readonly handle: HeapHandle;
+
+  /** @internal */ readonly arena: Arena;
+  /** @internal */ readonly thread: ThreadHeap;
+
+  /** @internal use createHeap / attachHeap */
+  constructor(arena: Arena, onExhausted: OnExhausted) {
+    this.arena = arena;
+    const b = arena.buffer;
+    this.buffer = b;
+    this.u8 = arena.u8;
+    this.i8 = new Int8Array(b);
+    this.u16 = new Uint16Array(b);
+    this.i16 = new Int16Array(b);
+    this.u32 = arena.u32;
+    this.i32 = arena.i32;
+    this.f32 = new Float32Array(b);
+    this.f64 = new Float64Array(b);
+    this.i64 = new BigInt64Array(b);
+    this.u64 = new BigUint64Array(b);
+    this.handle = Object.freeze({ kind: 'hakozuna-heap', buffer: b, maxBytes: arena.layout.arenaBytes, maxThreads: arena.layout.maxThreads, lane: HZ3_LANE });
+    const slot = claimSlot(arena);
+    this.thread = new ThreadHeap(arena, slot, arena.slotWord(slot), onExhausted);
+    this.malloc = this.thread.hot.malloc;
+    this.free = this.thread.hot.free;
+  }
+
+  /** This thread's slot (0-based). */
+  get slot(): number {
+    return this.thread.slot;
+  }
+
+  /** Allocate `count * size` bytes, zeroed (pages known to be zero are not written). */
+  calloc(count: number, size: number): number {
+    checkSize(count, 'calloc: count');
+    checkSize(size, 'calloc: size');
+    const total = count * size;
+    if (!Number.isSafeInteger(total)) throw new HeapError('ESIZE', `calloc: ${show(count)} * ${show(size)} overflows`);
+    if (total > MAX_MEDIUM_SIZE) return mallocLarge(this.thread, total, 1, true);
+    const p = this.malloc(total);
+    if (p !== 0) this.u8.fill(0, p, p + total);
+    return p;
+  }
+
+  /**
+   * Resize the block at `ptr` to `size` bytes, keeping its contents. In place when
+   * the new size still fits the block and uses more than half of it; otherwise
+   * a new block, a copy, and a free. realloc(0, n) is malloc(n). On exhaustion
+   * with onExhausted 'null', returns 0 and leaves `ptr` untouched.
+   */
+  realloc(ptr: number, size: number): number {
+    if (ptr === 0) return this.malloc(size);
+    checkSize(size, 'realloc: size');
+    const tag = checkLive(this.arena, ptr, 'realloc');
+    const usable = usableOf(this.arena, ptr, tag);
+    if (size <= usable && (size * 2 > usable || usable === 16)) return ptr;
+    const q = this.malloc(size);
+    if (q === 0) return 0;
+    this.u8.copyWithin(q, ptr, ptr + Math.min(size, usable));
+    this.free(ptr);
+    return q;
+  }
+
+  /** Allocate `size` bytes at a multiple of `alignment` (a power of two, 1 .. 1 MiB). */
+  alignedAlloc(alignment: number, size: number): number {
+    if (typeof alignment !== 'number' || !Number.isInteger(alignment) || alignment < 1 || alignment > SEGMENT_SIZE || (alignment & (alignment - 1)) !== 0) {
+      throw new HeapError('EALIGN', `alignedAlloc: alignment must be a power of two in [1, ${SEGMENT_SIZE}], got ${show(alignment)}`);
+    }
+    checkSize(size, 'alignedAlloc: size');
+    if (alignment <= 16) return this.malloc(size);
+    // Small classes are multiples of 16 carved from page starts: a class that is a
+    // multiple of the alignment yields aligned objects. Medium runs are page aligned.
+    const rounded = Math.ceil(Math.max(size, 1) / alignment) * alignment;
+    if (rounded <= MAX_SMALL_SIZE) return this.malloc(rounded);
+    if (alignment <= PAGE_SIZE && size <= MAX_MEDIUM_SIZE) return this.malloc(Math.max(size, MAX_SMALL_SIZE + 1));
+    return mallocLarge(this.thread, Math.max(size, 1), Math.min(alignment / PAGE_SIZE, 256), false);
+  }
+
+  /** Usable bytes of the live block at `ptr` (at least what was requested). */
+  usableSize(ptr: number): number {
+    return usableOf(this.arena, ptr, checkLive(this.arena, ptr, 'usableSize'));
+  }
+
+  /** A snapshot of the heap's counts (exact when no other thread is allocating). */
+  stats(): HeapStats {
+    const a = this.arena;
+    const u32 = a.u32;
+    const L = a.layout;
+    const free = new Float64Array(NUM_BINS);
+    let threads = 0;
+    for (let s = 0; s < L.maxThreads; s++) {
+      const w = a.slotWord(s);
+      if (Atomics.load(u32, w + S_STATE) !== SLOT_FREE) threads++;
+      for (let b = 0; b < NUM_BINS; b++) free[b] += u32[w + S_TC_HEAD + NUM_BINS + b] + inboxBlocks(a, s, b);
+      const ring = u32[w + S_REMOTE_COUNT];
+      for (let i = 0; i < ring; i++) free[a.ptag[u32[w + S_REMOTE_RING + i] >>> PAGE_SHIFT] & TAG_BIN_MASK]++;
+    }
+    let inUse = 0;
+    let cached = 0;
+    for (let b = 0; b < NUM_BINS; b++) {
+      const f = free[b] + centralBlocks(a, b);
+      const size = binSize(b);
+      inUse += (Atomics.load(u32, carvedWord(b)) - f) * size;
+      cached += f * size;
+    }
+    const largeBytes = Atomics.load(u32, H_LARGE_PAGES) * PAGE_SIZE;
+    return {
+      lane: HZ3_LANE,
+      releaseMode,
+      releaseModeReason,
+      arenaBytes: L.arenaBytes,
+      metadataBytes: L.metaBytes,
+      dataBytes: L.arenaBytes - L.metaBytes,
+      segmentsTotal: L.segments - L.firstDataSegment,
+      segmentsOpen: Atomics.load(u32, H_SEGMENTS_OPEN),
+      bytesInUse: inUse + largeBytes,
+      largeBytes,
+      cachedBytes: cached,
+      residentBytes: Atomics.load(u32, H_RESIDENT_PAGES) * PAGE_SIZE,
+      threads,
+      epoch: Atomics.load(u32, H_EPOCH),
+    };
+  }
+
+  /**
+   * Detach this thread: its cached blocks, remote ring and inbox go back to
+   * central, and its slot becomes free for another thread. The heap object is
+   * unusable afterwards (other threads' heaps are unaffected).
+   */
+  detach(): void {
+    const t = this.thread;
+    const a = this.arena;
+    const u32 = a.u32;
+    flushRemoteRing(t);
+    for (let b = 0; b < NUM_BINS; b++) {
+      const h = t.tcHead + b;
+      if (u32[h] !== 0) centralPush(a, t.shard, b, u32[h], u32[h + NUM_BINS]);
+      u32[h] = 0;
+      u32[h + NUM_BINS] = 0;
+      const inbox = takeInboxOf(a, t.slot, b);
+      if (inbox !== 0) centralPush(a, t.shard, b, inbox, u32[(inbox >>> 2) + 2]);
+    }
+    Atomics.store(u32, t.slotWord + S_STATE, SLOT_FREE);
+    // Blocks pushed to the inbox between our take and the state change are taken by the next owner of the slot.
+    this.malloc = () => {
+      throw detachedError('malloc');
+    };
+    this.free = () => {
+      throw detachedError('free');
+    };
+  }
+}
+
+function checkSize(size: unknown, what: string): asserts size is number {
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
+    throw new HeapError('ESIZE', `${what} must be a finite non-negative integer, got ${show(size)}`);
+  }
+}
+

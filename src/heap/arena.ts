@@ -1,0 +1,81 @@
+/**
+ * The arena: the SharedArrayBuffer, its layout, and the typed views every layer
+ * reads through. One Arena object per attached thread; the state is all in the
+ * buffer, so any thread's Arena over the same buffer sees the same heap.
+ */
+import { computeLayout, PAGE_SIZE, GRANULE, SLOT_BYTES, type Layout } from './layout.ts';
+import { NUM_BINS } from './size-classes.ts';
+
+export class Arena {
+  readonly layout: Layout;
+  readonly u8: Uint8Array;
+  readonly u32: Uint32Array;
+  readonly i32: Int32Array;
+  /** f64 view: per-thread observe counters. */
+  readonly f64: Float64Array;
+  /** Page tags, indexed by page number (`ptr >>> 12`). */
+  readonly ptag: Uint32Array;
+  /** Pages of a large run, at the run's first page (0 elsewhere). */
+  readonly runLen: Uint32Array;
+  /**
+   * One byte per 16-byte granule: 1 = a live block starts here (`gmap[ptr >>> 4]`).
+   * A byte, not a bit: blocks of one page are held by different threads, and a
+   * plain store to a byte cannot lose a neighbour's mark as a word RMW could.
+   */
+  readonly gmap: Uint8Array;
+  /** u32 index of segment 0's entry. */
+  readonly segWord: number;
+  readonly dirtyWord: number;
+  readonly residentWord: number;
+  readonly packWord: number;
+  readonly centralWord: number;
+  readonly inboxWord: number;
+
+  constructor(
+    readonly buffer: SharedArrayBuffer,
+    arenaBytes: number,
+    maxThreads: number,
+  ) {
+    this.layout = computeLayout(arenaBytes, maxThreads, NUM_BINS);
+    const L = this.layout;
+    this.u8 = new Uint8Array(buffer, 0, arenaBytes);
+    this.u32 = new Uint32Array(buffer, 0, arenaBytes / 4);
+    this.i32 = new Int32Array(buffer, 0, arenaBytes / 4);
+    this.f64 = new Float64Array(buffer, 0, arenaBytes / 8);
+    this.ptag = new Uint32Array(buffer, L.ptagOffset, L.arenaPages);
+    this.runLen = new Uint32Array(buffer, L.runLenOffset, L.arenaPages);
+    this.gmap = new Uint8Array(buffer, L.gmapOffset, arenaBytes / GRANULE);
+    this.segWord = L.segTableOffset >>> 2;
+    this.dirtyWord = L.dirtyOffset >>> 2;
+    this.residentWord = L.residentOffset >>> 2;
+    this.packWord = L.packOffset >>> 2;
+    this.centralWord = L.centralOffset >>> 2;
+    this.inboxWord = L.inboxOffset >>> 2;
+  }
+
+  /** u32 index of slot `slot`'s first word. */
+  slotWord(slot: number): number {
+    return (this.layout.slotsOffset + slot * SLOT_BYTES) >>> 2;
+  }
+
+  /** Set (or clear) `n` page bits starting at `page` in the bitset at word `base`; returns bits that changed. */
+  pageBits(base: number, page: number, n: number, set: boolean): number {
+    let changed = 0;
+    for (let p = page; p < page + n; p++) {
+      const w = base + (p >>> 5);
+      const m = 1 << (p & 31);
+      const old = set ? Atomics.or(this.i32, w, m) : Atomics.and(this.i32, w, ~m);
+      if (((old & m) !== 0) !== set) changed++;
+    }
+    return changed;
+  }
+
+  pageBit(base: number, page: number): boolean {
+    return (Atomics.load(this.i32, base + (page >>> 5)) & (1 << (page & 31))) !== 0;
+  }
+
+  /** Byte offset of page `page`. */
+  static pageOffset(page: number): number {
+    return page * PAGE_SIZE;
+  }
+}

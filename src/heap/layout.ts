@@ -1,0 +1,228 @@
+/**
+ * The heap layout: where everything lives inside the one SharedArrayBuffer.
+ *
+ * Glossary
+ *   arena     the SharedArrayBuffer; a pointer is a byte offset into it, 0 is null.
+ *   page      4 KiB, the unit of the page-tag table and of release.
+ *   segment   1 MiB = 256 pages, aligned in the arena. Data segments are carved
+ *             into page runs; the first segments of the arena hold the metadata.
+ *   run       contiguous pages of one segment (or of a multi-segment span) given
+ *             out together: a small-class page, a medium object, a large object.
+ *   bin       a size class. Bins 0..127 are small (16..2048 B, 16 B steps, a page
+ *             carved into equal objects); bins 128..135 are medium (one object per
+ *             run of 1..8 pages); large objects (>32 KiB) have no bin.
+ *   page tag  (PTAG) one u32 per arena page: which bin and which owner thread the
+ *             page's blocks belong to. 0 = no allocation in this page.
+ *   slot      a thread's record: lease, thread cache (bin heads and counts),
+ *             remote ring, counters. Any thread can adopt a dead thread's slot.
+ *   granule   16 bytes. One byte per granule (gmap) marks "a live block starts here".
+ *
+ * Arena
+ *
+ *   0            metaBytes (segment aligned)                         arenaBytes
+ *   +------------+----------------------------------------------------------+
+ *   | metadata   | data segment | data segment | ...                        |
+ *   +------------+----------------------------------------------------------+
+ *
+ * Metadata (each region page aligned, offsets computed by computeLayout)
+ *
+ *   +--------+------------------+--------+--------+--------+---------+--------+
+ *   | header | slots[maxThreads]| ptag   | runLen | gmap   | seg     | central|
+ *   | 4 KiB  | SLOT_BYTES each  | u32/pg | u32/pg | 1B/16B | entries | + inbox|
+ *   +--------+------------------+--------+--------+--------+---------+--------+
+ *
+ * Page tag word (u32)
+ *
+ *   31            16 15           8 7            0
+ *   +---------------+--------------+--------------+
+ *   |   (unused)    | owner        | bin          |     owner = slot + 1,
+ *   +---------------+--------------+--------------+     0 = shared (large runs)
+ *
+ * A free block (in a thread cache, a central chain or an inbox)
+ *
+ *   +0 next block in this list (pointer, 0 = end)
+ *   +4 next chain           (central / inbox chains only, on the chain's head)
+ *   +8 blocks in the chain  (central / inbox chains only, on the chain's head)
+ *
+ * All offsets below are byte offsets; `W` suffixes are u32 word indexes.
+ */
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 1 << PAGE_SHIFT;
+export const SEGMENT_SHIFT = 20;
+export const SEGMENT_SIZE = 1 << SEGMENT_SHIFT;
+export const PAGES_PER_SEGMENT = SEGMENT_SIZE / PAGE_SIZE;
+export const GRANULE_SHIFT = 4;
+export const GRANULE = 1 << GRANULE_SHIFT;
+
+/** Arena limits: a growable SAB is page aligned and may reach 4 GiB. */
+export const MIN_ARENA_BYTES = 16 * SEGMENT_SIZE;
+export const MAX_ARENA_BYTES = 4 * 1024 * SEGMENT_SIZE;
+export const DEFAULT_ARENA_BYTES = 1024 * SEGMENT_SIZE;
+export const DEFAULT_MAX_THREADS = 64;
+/** The owner field of the page tag has 8 bits and 0 means "shared". */
+export const MAX_THREADS_LIMIT = 255;
+
+export const HEAP_MAGIC = 0x4e5a4b48; // 'HKZN'
+export const LAYOUT_VERSION = 1;
+
+// ---------------------------------------------------------------------------
+// Header words (u32 index into the arena).
+export const H_MAGIC = 0;
+export const H_VERSION = 1;
+export const H_LANE_FINGERPRINT = 2;
+export const H_ARENA_PAGES = 3;
+export const H_MAX_THREADS = 4;
+export const H_SEGMENTS = 5;
+export const H_FIRST_DATA_SEGMENT = 6;
+/** The segment lock: guards segment entries, the pack buckets and span search. */
+export const H_SEGMENT_LOCK = 7;
+/** Next never-used segment (bump). */
+export const H_FRESH_SEGMENT = 8;
+export const H_EPOCH = 9;
+/** Attach lock: guards slot claim and adoption. */
+export const H_SLOT_LOCK = 10;
+export const H_SEGMENTS_OPEN = 11;
+/** Pages held by large runs (for stats). */
+export const H_LARGE_PAGES = 12;
+/** Data pages ever touched minus released: resident bytes / PAGE_SIZE. */
+export const H_RESIDENT_PAGES = 13;
+export const H_RELEASED_PAGES_TOTAL = 14;
+export const H_RELEASE_CALLS_TOTAL = 15;
+export const H_ATTACH_SEQ = 16;
+/** Lane name, up to 32 bytes of ASCII from byte offset 128. */
+export const H_LANE_NAME_BYTE = 128;
+export const H_LANE_NAME_MAX = 32;
+/** Objects carved per bin, u32 each, from word 64: `carved[bin]`. */
+export const H_CARVED = 64; // 64 + NUM_BINS(136) = 200 < 1024 words
+
+// ---------------------------------------------------------------------------
+// Thread slot (u32 words relative to the slot base).
+export const SLOT_BYTES = 16 * 1024;
+export const S_STATE = 0; // SLOT_FREE / SLOT_LIVE / SLOT_ADOPTING
+export const S_LEASE = 1; // heartbeat: seconds (coarse clock) of the last slow-path visit
+export const S_THREAD_ID = 2; // worker threadId of the holder, for messages
+export const S_GENERATION = 3; // bumped on every claim
+export const S_REFILLS = 4; // refills since the last epoch advance
+export const S_REMOTE_COUNT = 5; // blocks held in the remote ring
+export const S_CUR_SEGMENT = 6; // segment this thread carves from (+1; 0 = none)
+export const S_TC_HEAD = 32; // NUM_BINS heads
+export const S_TC_COUNT = S_TC_HEAD + 256; // NUM_BINS counts
+export const S_REMOTE_RING = S_TC_COUNT + 256; // REMOTE_RING_SIZE pointers
+export const REMOTE_RING_SIZE = 256;
+export const S_COUNTERS = S_REMOTE_RING + REMOTE_RING_SIZE; // observe counters, to the end of the slot
+export const S_COUNTERS_MAX = SLOT_BYTES / 4 - S_COUNTERS;
+/** A box's private per-thread area (S55-3B ring): last 4 KiB of the slot. */
+export const S_BOX_AREA = SLOT_BYTES / 4 - 1024;
+
+export const SLOT_FREE = 0;
+export const SLOT_LIVE = 1;
+export const SLOT_ADOPTING = 2;
+
+// ---------------------------------------------------------------------------
+// Segment entry (u32 words relative to the entry).
+export const SEG_ENTRY_WORDS = 16;
+export const SEG_STATE = 0; // SEG_FRESH / SEG_OPEN / SEG_FREE / SEG_SPAN
+export const SEG_OWNER = 1; // slot + 1 of the thread that carves from it (0 = none)
+export const SEG_FREE_PAGES = 2;
+export const SEG_LARGEST_RUN = 3; // largest run of free pages (pack bucket key)
+export const SEG_BITMAP = 4; // 8 words, bit = 1: page free
+export const SEG_SPAN_SEGMENTS = 12; // on the first segment of a multi-segment span
+
+export const SEG_FRESH = 0; // never used: pages never touched
+export const SEG_OPEN = 1; // carved into runs, some pages in use
+export const SEG_FREE = 2; // all pages free again, reusable for anything
+export const SEG_SPAN = 3; // part of a multi-segment large span
+
+/** S49 pack buckets by largest free run: bucket k holds runs in [2^k, 2^(k+1)). */
+export const PACK_BUCKETS = 9;
+
+// ---------------------------------------------------------------------------
+// Central pools: per [shard][bin] a lock, the chain stack top and a block count.
+export const CENTRAL_SHARDS = 4;
+export const CENTRAL_ENTRY_WORDS = 4; // lock, top chain, blocks, (pad)
+
+export interface Layout {
+  readonly arenaBytes: number;
+  readonly arenaPages: number;
+  readonly segments: number;
+  readonly maxThreads: number;
+  readonly slotsOffset: number;
+  readonly ptagOffset: number;
+  readonly runLenOffset: number;
+  /** One byte per granule: 1 = a live block starts here. */
+  readonly gmapOffset: number;
+  readonly segTableOffset: number;
+  /** One bit per page: 1 = the page is dirty (not known to be zero). */
+  readonly dirtyOffset: number;
+  /** One bit per page: 1 = touched since the last release (counted resident). */
+  readonly residentOffset: number;
+  /** Per pack bucket, a bitset over segments. */
+  readonly packOffset: number;
+  readonly packWordsPerBucket: number;
+  readonly centralOffset: number;
+  /** Per [owner slot][bin]: inbox stack top (u32) then block count (u32). */
+  readonly inboxOffset: number;
+  readonly metaBytes: number;
+  readonly firstDataSegment: number;
+}
+
+const pageAlign = (n: number): number => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+
+/** Compute every region's offset from the arena size and the thread limit. */
+export function computeLayout(arenaBytes: number, maxThreads: number, numBins: number): Layout {
+  const arenaPages = arenaBytes / PAGE_SIZE;
+  const segments = arenaBytes / SEGMENT_SIZE;
+  let off = PAGE_SIZE; // header
+  const slotsOffset = off;
+  off += maxThreads * SLOT_BYTES;
+  const ptagOffset = off;
+  off = pageAlign(off + arenaPages * 4);
+  const runLenOffset = off;
+  off = pageAlign(off + arenaPages * 4);
+  const gmapOffset = off;
+  off = pageAlign(off + arenaBytes / GRANULE);
+  const segTableOffset = off;
+  off = pageAlign(off + segments * SEG_ENTRY_WORDS * 4);
+  const dirtyOffset = off;
+  off = pageAlign(off + arenaPages / 8);
+  const residentOffset = off;
+  off = pageAlign(off + arenaPages / 8);
+  const packOffset = off;
+  const packWordsPerBucket = Math.ceil(segments / 32);
+  off = pageAlign(off + PACK_BUCKETS * packWordsPerBucket * 4);
+  const centralOffset = off;
+  off = pageAlign(off + CENTRAL_SHARDS * numBins * CENTRAL_ENTRY_WORDS * 4);
+  const inboxOffset = off;
+  off = pageAlign(off + maxThreads * numBins * 2 * 4);
+  const metaBytes = Math.ceil(off / SEGMENT_SIZE) * SEGMENT_SIZE;
+  return {
+    arenaBytes,
+    arenaPages,
+    segments,
+    maxThreads,
+    slotsOffset,
+    ptagOffset,
+    runLenOffset,
+    gmapOffset,
+    segTableOffset,
+    dirtyOffset,
+    residentOffset,
+    packOffset,
+    packWordsPerBucket,
+    centralOffset,
+    inboxOffset,
+    metaBytes,
+    firstDataSegment: metaBytes / SEGMENT_SIZE,
+  };
+}
+
+/** Page tag: `(owner << 8) | bin`; owner is slot + 1, 0 for shared large runs. */
+export const TAG_BIN_MASK = 0xff;
+export const TAG_OWNER_SHIFT = 8;
+export const TAG_OWNER_MASK = 0xff00;
+export const LARGE_BIN = 0xff;
+
+export const makeTag = (bin: number, owner: number): number => (owner << TAG_OWNER_SHIFT) | bin;
+export const tagBin = (tag: number): number => tag & TAG_BIN_MASK;
+export const tagOwner = (tag: number): number => (tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT;

@@ -1,0 +1,307 @@
+/**
+ * Segments: 1 MiB of 256 pages, and the page runs carved from them.
+ *
+ * Every function here runs under the segment lock (H_SEGMENT_LOCK): it is the
+ * one place where pages change hands between "free in a segment" and "given to
+ * a bin or a large object". Callers hold runs exclusively once they have them.
+ *
+ * Where a run of n pages comes from (allocRun):
+ *   1. the thread's current segment, if its largest free run fits;
+ *   2. S49 pack: a partly free segment from the buckets of largest free run
+ *      (bucket k holds segments whose largest run is in [2^k, 2^(k+1)));
+ *   3. a fully free segment, else a never-used one (new_segment);
+ *   runs above 256 pages take whole contiguous free segments (a span).
+ */
+import { Arena } from './arena.ts';
+import {
+  H_FRESH_SEGMENT, H_SEGMENTS_OPEN, H_SEGMENT_LOCK, H_RESIDENT_PAGES, PACK_BUCKETS, PAGES_PER_SEGMENT,
+  SEG_BITMAP, SEG_ENTRY_WORDS, SEG_FREE, SEG_FREE_PAGES, SEG_FRESH, SEG_LARGEST_RUN, SEG_OPEN, SEG_OWNER,
+  SEG_SPAN, SEG_SPAN_SEGMENTS, SEG_STATE, S_CUR_SEGMENT,
+} from './layout.ts';
+import { lock, unlock } from './locks.ts';
+import { C, counterBase } from '../observe/counters.ts';
+
+/** Bitset index used for fully free segments, after the pack buckets. */
+const FREE_SET = PACK_BUCKETS;
+
+const bucketOf = (run: number): number => 31 - Math.clz32(run);
+
+export const segEntry = (a: Arena, seg: number): number => a.segWord + seg * SEG_ENTRY_WORDS;
+
+function setBit(a: Arena, set: number, seg: number, on: boolean): void {
+  const w = a.packWord + set * a.layout.packWordsPerBucket + (seg >>> 5);
+  if (on) a.u32[w] |= 1 << (seg & 31);
+  else a.u32[w] &= ~(1 << (seg & 31));
+}
+
+/** Largest run of free pages in a segment's bitmap. */
+function largestRun(u32: Uint32Array, e: number): number {
+  let best = 0;
+  let run = 0;
+  for (let w = 0; w < 8; w++) {
+    const bits = u32[e + SEG_BITMAP + w];
+    if (bits === 0xffffffff) {
+      run += 32;
+      continue;
+    }
+    if (bits === 0) {
+      if (run > best) best = run;
+      run = 0;
+      continue;
+    }
+    for (let b = 0; b < 32; b++) {
+      if ((bits >>> b) & 1) run++;
+      else {
+        if (run > best) best = run;
+        run = 0;
+      }
+    }
+  }
+  return run > best ? run : best;
+}
+
+/** First page (within the segment) of `n` free pages aligned to `align` pages, or -1. */
+function findRun(u32: Uint32Array, e: number, n: number, align: number): number {
+  let run = 0;
+  let start = 0;
+  for (let i = 0; i < PAGES_PER_SEGMENT; i++) {
+    const bits = u32[e + SEG_BITMAP + (i >>> 5)];
+    if ((i & 31) === 0 && bits === 0) {
+      run = 0;
+      i += 31;
+      continue;
+    }
+    if ((bits >>> (i & 31)) & 1) {
+      if (run === 0) {
+        if ((i & (align - 1)) !== 0) continue;
+        start = i;
+      }
+      if (++run === n) return start;
+    } else run = 0;
+  }
+  return -1;
+}
+
+/** Re-file a segment in the pack buckets / free set after its bitmap changed. */
+function refile(a: Arena, seg: number): void {
+  const u32 = a.u32;
+  const e = segEntry(a, seg);
+  const old = u32[e + SEG_LARGEST_RUN];
+  if (u32[e + SEG_STATE] === SEG_OPEN && old > 0) setBit(a, bucketOf(old), seg, false);
+  if (u32[e + SEG_FREE_PAGES] === PAGES_PER_SEGMENT) {
+    // Fully free: reusable for anything, spans included.
+    if (u32[e + SEG_STATE] === SEG_OPEN) u32[H_SEGMENTS_OPEN]--;
+    u32[e + SEG_STATE] = SEG_FREE;
+    u32[e + SEG_OWNER] = 0;
+    u32[e + SEG_LARGEST_RUN] = PAGES_PER_SEGMENT;
+    setBit(a, FREE_SET, seg, true);
+    return;
+  }
+  const largest = largestRun(u32, e);
+  u32[e + SEG_LARGEST_RUN] = largest;
+  if (largest > 0) setBit(a, bucketOf(largest), seg, true);
+}
+
+function takePages(a: Arena, seg: number, first: number, n: number): void {
+  const e = segEntry(a, seg);
+  for (let i = first; i < first + n; i++) a.u32[e + SEG_BITMAP + (i >>> 5)] &= ~(1 << (i & 31));
+  a.u32[e + SEG_FREE_PAGES] -= n;
+  refile(a, seg);
+}
+
+/** Open a free or never-used segment for carving; returns its index or -1. */
+function openSegment(a: Arena, owner: number): number {
+  const u32 = a.u32;
+  let seg = findSetBit(a, FREE_SET);
+  if (seg >= 0) setBit(a, FREE_SET, seg, false);
+  else {
+    seg = u32[H_FRESH_SEGMENT];
+    if (seg >= a.layout.segments) return -1;
+    u32[H_FRESH_SEGMENT] = seg + 1;
+  }
+  const e = segEntry(a, seg);
+  u32[e + SEG_STATE] = SEG_OPEN;
+  u32[e + SEG_OWNER] = owner;
+  u32[e + SEG_FREE_PAGES] = PAGES_PER_SEGMENT;
+  u32[e + SEG_LARGEST_RUN] = 0; // not filed yet
+  for (let w = 0; w < 8; w++) u32[e + SEG_BITMAP + w] = 0xffffffff;
+  u32[H_SEGMENTS_OPEN]++;
+  return seg;
+}
+
+function findSetBit(a: Arena, set: number): number {
+  const base = a.packWord + set * a.layout.packWordsPerBucket;
+  for (let w = 0; w < a.layout.packWordsPerBucket; w++) {
+    const bits = a.u32[base + w];
+    if (bits !== 0) return w * 32 + (31 - Math.clz32(bits & -bits));
+  }
+  return -1;
+}
+
+/**
+ * Take a run of `n` pages (n <= 256) aligned to `align` pages (a power of two
+ * <= 256) for the thread of slot word `slotWord`. Returns the first page number,
+ * or -1 when the arena is exhausted.
+ */
+export function allocRun(a: Arena, slotWord: number, owner: number, n: number, align: number): number {
+  const u32 = a.u32;
+  lock(a.i32, H_SEGMENT_LOCK);
+  try {
+    const segBase = (s: number): number => s * PAGES_PER_SEGMENT;
+    // 1. The current segment.
+    const cur = u32[slotWord + S_CUR_SEGMENT] - 1;
+    if (cur >= 0) {
+      const e = segEntry(a, cur);
+      if (u32[e + SEG_STATE] === SEG_OPEN && u32[e + SEG_LARGEST_RUN] >= n) {
+        const first = findRun(u32, e, n, align);
+        if (first >= 0) {
+          takePages(a, cur, first, n);
+          return segBase(cur) + first;
+        }
+      }
+    }
+    // 2. S49 pack: partly free segments whose largest free run fits.
+    for (let k = HZ3_S49_SEGMENT_PACK ? bucketOf(n) : PACK_BUCKETS; k < PACK_BUCKETS; k++) {
+      const base = a.packWord + k * a.layout.packWordsPerBucket;
+      for (let w = 0; w < a.layout.packWordsPerBucket; w++) {
+        let bits = u32[base + w];
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          const seg = w * 32 + (31 - Math.clz32(low));
+          const e = segEntry(a, seg);
+          if (u32[e + SEG_LARGEST_RUN] < n) continue;
+          const first = findRun(u32, e, n, align);
+          if (first < 0) continue;
+          takePages(a, seg, first, n);
+          u32[slotWord + S_CUR_SEGMENT] = seg + 1;
+          if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + C.S49_HIT]++;
+          return segBase(seg) + first;
+        }
+      }
+    }
+    if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + C.S49_MISS]++;
+    // 3. A fully free or never-used segment.
+    const seg = openSegment(a, owner);
+    if (seg < 0) return -1;
+    if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + C.S49_NEW_SEGMENT]++;
+    u32[slotWord + S_CUR_SEGMENT] = seg + 1;
+    takePages(a, seg, 0, n);
+    return segBase(seg);
+  } finally {
+    unlock(a.i32, H_SEGMENT_LOCK);
+  }
+}
+
+/** Take `count` contiguous whole segments (a span for a run above 256 pages); returns the first page or -1. */
+export function allocSpan(a: Arena, count: number): number {
+  const u32 = a.u32;
+  lock(a.i32, H_SEGMENT_LOCK);
+  try {
+    const { firstDataSegment, segments } = a.layout;
+    let run = 0;
+    for (let s = firstDataSegment; s < segments; s++) {
+      const st = u32[segEntry(a, s) + SEG_STATE];
+      run = st === SEG_FREE || st === SEG_FRESH ? run + 1 : 0;
+      if (run < count) continue;
+      const first = s - count + 1;
+      // Never-used segments the bump skips over become free segments, not lost ones.
+      for (let t = u32[H_FRESH_SEGMENT]; t < first; t++) {
+        const e = segEntry(a, t);
+        if (u32[e + SEG_STATE] !== SEG_FRESH) continue;
+        for (let w = 0; w < 8; w++) u32[e + SEG_BITMAP + w] = 0xffffffff;
+        u32[e + SEG_FREE_PAGES] = PAGES_PER_SEGMENT;
+        u32[e + SEG_LARGEST_RUN] = PAGES_PER_SEGMENT;
+        u32[e + SEG_STATE] = SEG_FREE;
+        setBit(a, FREE_SET, t, true);
+      }
+      for (let t = first; t <= s; t++) {
+        const e = segEntry(a, t);
+        if (u32[e + SEG_STATE] === SEG_FREE) setBit(a, FREE_SET, t, false);
+        u32[e + SEG_STATE] = SEG_SPAN;
+        u32[e + SEG_FREE_PAGES] = 0;
+        u32[e + SEG_LARGEST_RUN] = 0;
+        u32[e + SEG_SPAN_SEGMENTS] = t === first ? count : 0;
+        for (let w = 0; w < 8; w++) u32[e + SEG_BITMAP + w] = 0;
+      }
+      if (s + 1 > u32[H_FRESH_SEGMENT]) u32[H_FRESH_SEGMENT] = s + 1;
+      u32[H_SEGMENTS_OPEN] += count;
+      return first * PAGES_PER_SEGMENT;
+    }
+    return -1;
+  } finally {
+    unlock(a.i32, H_SEGMENT_LOCK);
+  }
+}
+
+/** Give a run of `n` pages back to its segment (or a span's segments back to the free set). */
+export function freeRun(a: Arena, page: number, n: number): void {
+  const u32 = a.u32;
+  lock(a.i32, H_SEGMENT_LOCK);
+  try {
+    const seg = Math.floor(page / PAGES_PER_SEGMENT);
+    const e = segEntry(a, seg);
+    if (u32[e + SEG_STATE] === SEG_SPAN) {
+      const count = u32[e + SEG_SPAN_SEGMENTS];
+      for (let t = seg; t < seg + count; t++) {
+        const te = segEntry(a, t);
+        for (let w = 0; w < 8; w++) u32[te + SEG_BITMAP + w] = 0xffffffff;
+        u32[te + SEG_FREE_PAGES] = PAGES_PER_SEGMENT;
+        u32[te + SEG_SPAN_SEGMENTS] = 0;
+        u32[te + SEG_STATE] = SEG_OPEN; // refile turns it into SEG_FREE
+        u32[te + SEG_LARGEST_RUN] = 0;
+        refile(a, t);
+      }
+      return;
+    }
+    const first = page - seg * PAGES_PER_SEGMENT;
+    for (let i = first; i < first + n; i++) u32[e + SEG_BITMAP + (i >>> 5)] |= 1 << (i & 31);
+    u32[e + SEG_FREE_PAGES] += n;
+    refile(a, seg);
+  } finally {
+    unlock(a.i32, H_SEGMENT_LOCK);
+  }
+}
+
+/** Pages of fully free segments and free runs inside open segments (for trim and release boxes). */
+export function forEachFreeRun(a: Arena, visit: (page: number, n: number) => void): void {
+  const u32 = a.u32;
+  lock(a.i32, H_SEGMENT_LOCK);
+  try {
+    const end = u32[H_FRESH_SEGMENT];
+    for (let s = a.layout.firstDataSegment; s < end; s++) {
+      const e = segEntry(a, s);
+      const st = u32[e + SEG_STATE];
+      if (st !== SEG_OPEN && st !== SEG_FREE) continue;
+      let run = 0;
+      for (let i = 0; i <= PAGES_PER_SEGMENT; i++) {
+        const free = i < PAGES_PER_SEGMENT && ((u32[e + SEG_BITMAP + (i >>> 5)] >>> (i & 31)) & 1) === 1;
+        if (free) run++;
+        else if (run > 0) {
+          visit(s * PAGES_PER_SEGMENT + i - run, run);
+          run = 0;
+        }
+      }
+    }
+  } finally {
+    unlock(a.i32, H_SEGMENT_LOCK);
+  }
+}
+
+/** Count `n` pages from `page` as touched (resident) for the allocator's own RSS account. */
+export function markResident(a: Arena, page: number, n: number): void {
+  const added = a.pageBits(a.residentWord, page, n, true);
+  if (added > 0) Atomics.add(a.u32, H_RESIDENT_PAGES, added);
+}
+
+/** Pages of the range that are dirty (may hold non-zero bytes): zero those, then mark all dirty. */
+export function zeroDirtyPages(a: Arena, page: number, n: number): void {
+  for (let p = page; p < page + n; p++) {
+    if (a.pageBit(a.dirtyWord, p)) a.u8.fill(0, p * 4096, (p + 1) * 4096);
+  }
+  a.pageBits(a.dirtyWord, page, n, true);
+}
+
+export const markDirty = (a: Arena, page: number, n: number): void => {
+  a.pageBits(a.dirtyWord, page, n, true);
+};

@@ -1,0 +1,55 @@
+/**
+ * Size classes.
+ *
+ *   small   bins 0..127    16..2048 B in 16-byte steps; a page is carved into
+ *                          floor(4096 / size) equal objects.
+ *   medium  bins 128..135  4..32 KiB: one object per run of 1..8 pages. A request
+ *                          of 2049..4095 B rounds up to 4 KiB (S56 observes this).
+ *   large   no bin         > 32 KiB: a page run (multi-segment span above 1 MiB).
+ *
+ * `binOfGranules[(size + 15) >>> 4]` maps any size 0..32768 to its bin in one load.
+ */
+import { PAGE_SIZE, PAGE_SHIFT } from './layout.ts';
+
+export const NUM_SMALL_BINS = 128;
+export const NUM_MEDIUM_BINS = 8;
+export const NUM_BINS = NUM_SMALL_BINS + NUM_MEDIUM_BINS;
+export const FIRST_MEDIUM_BIN = NUM_SMALL_BINS;
+export const MAX_SMALL_SIZE = 2048;
+export const MAX_MEDIUM_SIZE = NUM_MEDIUM_BINS * PAGE_SIZE; // 32 KiB
+
+/** Bytes of an object of `bin`. */
+export const binSize = (bin: number): number =>
+  bin < NUM_SMALL_BINS ? (bin + 1) * 16 : (bin - FIRST_MEDIUM_BIN + 1) * PAGE_SIZE;
+
+/** Pages of one run of `bin`: 1 for small bins (a page per carve), 1..8 for medium. */
+export const binRunPages = (bin: number): number => (bin < NUM_SMALL_BINS ? 1 : bin - FIRST_MEDIUM_BIN + 1);
+
+/** Objects one run of `bin` holds. */
+export const binObjectsPerRun = (bin: number): number => (bin < NUM_SMALL_BINS ? Math.floor(PAGE_SIZE / binSize(bin)) : 1);
+
+/** The bin of a request of `size` bytes (0 <= size <= MAX_MEDIUM_SIZE). */
+export function binOfSize(size: number): number {
+  if (size <= MAX_SMALL_SIZE) return size <= 16 ? 0 : ((size + 15) >>> 4) - 1;
+  return FIRST_MEDIUM_BIN + ((size + PAGE_SIZE - 1) >>> PAGE_SHIFT) - 1;
+}
+
+/** Lookup table indexed by granules: `binOfGranules[(size + 15) >>> 4]`. */
+export const binOfGranules: Uint8Array = (() => {
+  const t = new Uint8Array(MAX_MEDIUM_SIZE / 16 + 1);
+  for (let g = 0; g < t.length; g++) t[g] = binOfSize(g * 16);
+  return t;
+})();
+
+/**
+ * Thread-cache cap per bin: about 64 KiB of objects, between 4 and 256 blocks.
+ * A free that pushes a bin over its cap drains half of it to central.
+ */
+export const binCap: Uint16Array = (() => {
+  const t = new Uint16Array(NUM_BINS);
+  for (let b = 0; b < NUM_BINS; b++) t[b] = Math.max(4, Math.min(256, Math.floor((64 * 1024) / binSize(b))));
+  return t;
+})();
+
+/** Blocks a refill aims to bring into an empty thread-cache bin. */
+export const binRefill = (bin: number): number => Math.max(1, binCap[bin] >>> 1);

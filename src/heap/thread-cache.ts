@@ -1,0 +1,247 @@
+/**
+ * The hot path: malloc and free on a thread-cache hit, then the named slow
+ * functions every miss goes to. Read top to bottom.
+ *
+ * A thread cache is, per bin, a LIFO list of free blocks (the next pointer
+ * lives in the block's first word) and a count, both in the thread's slot:
+ *
+ *   u32[tcHead + bin]            first free block of bin (0 = empty)
+ *   u32[tcHead + NUM_BINS + bin] blocks in the list
+ *
+ * malloc: size -> bin by one table load, pop. free: one page-tag load says the
+ * block's bin and owner; owner == me -> push (drain half to central over the
+ * cap). Nothing else happens here: no Atomics, no counters, no policy, no
+ * object allocation. Everything else is a slow function below.
+ *
+ * Invariant: only the slot's thread touches its cache lists and counts; a
+ * block is in exactly one place (a cache, a central chain, an inbox, a remote
+ * ring, a segment, or live with the user); gmap[p >>> 4] === 1 iff p is live.
+ */
+import { Arena } from './arena.ts';
+import {
+  LARGE_BIN, S_TC_HEAD, TAG_OWNER_SHIFT, TAG_OWNER_MASK, TAG_BIN_MASK, S_REFILLS, H_EPOCH, H_CARVED, makeTag,
+  PAGE_SHIFT, PAGE_SIZE,
+} from './layout.ts';
+import {
+  NUM_BINS, MAX_MEDIUM_SIZE, FIRST_MEDIUM_BIN, binOfGranules, binCap, binRefill, binSize, binRunPages, binObjectsPerRun,
+} from './size-classes.ts';
+import { centralPopAny, centralPush, shardOf } from './central.ts';
+import { allocRun, markDirty, markResident } from './segments.ts';
+import { mallocLarge, freeLarge } from './large.ts';
+import { remoteFree, flushRemoteRing, takeInbox } from './remote.ts';
+import { checkLive, doubleFree } from './checks.ts';
+import { HeapError, show } from './errors.ts';
+import { onEpoch } from '../boxes/epoch.ts';
+import { observeMediumRequest } from '../observe/medium-waste.ts';
+
+export interface HotPath {
+  malloc(size: number): number;
+  free(ptr: number): void;
+}
+
+/** Build the hot path of one thread: closures over that thread's views and slot. */
+export function createHotPath(t: ThreadHeap): HotPath {
+  const u32 = t.arena.u32;
+  const ptag = t.arena.ptag;
+  const gmap = t.arena.gmap;
+  const binOf = binOfGranules;
+  const cap = binCap;
+  const head = t.tcHead;
+  const count = t.tcHead + NUM_BINS;
+  const me = t.owner << TAG_OWNER_SHIFT;
+  const pageLimit = ptag.length;
+
+  function malloc(size: number): number {
+    if ((size >>> 0) === size && size <= MAX_MEDIUM_SIZE) {
+      const bin = binOf[(size + 15) >>> 4];
+      if (HZ3_S56_MEDIUM_WASTE_OBSERVE) if (size > 2048) observeMediumRequest(t, size, bin);
+      const p = u32[head + bin];
+      if (p !== 0) {
+        u32[head + bin] = u32[p >>> 2];
+        u32[count + bin]--;
+        if (HZ3_FREE_CHECKS) gmap[p >>> 4] = 1;
+        return p;
+      }
+      return t.refill(bin, size);
+    }
+    return t.mallocSlow(size);
+  }
+
+  function free(p: number): void {
+    if ((p >>> 0) === p && (p & 15) === 0 && p >>> PAGE_SHIFT < pageLimit) {
+      const tag = ptag[p >>> PAGE_SHIFT];
+      if ((tag & TAG_OWNER_MASK) === me && (!HZ3_FREE_CHECKS || gmap[p >>> 4] === 1)) {
+        if (HZ3_FREE_CHECKS) {
+          if (HZ3_SAFE_ATOMIC_CHECKS) {
+            if (Atomics.compareExchange(gmap, p >>> 4, 1, 0) !== 1) return t.freeSlow(p);
+          } else gmap[p >>> 4] = 0;
+        }
+        const bin = tag & TAG_BIN_MASK;
+        u32[p >>> 2] = u32[head + bin];
+        u32[head + bin] = p;
+        const c = u32[count + bin] + 1;
+        u32[count + bin] = c;
+        if (c > cap[bin]) t.drain(bin);
+        return;
+      }
+    }
+    t.freeSlow(p);
+  }
+
+  return { malloc, free };
+}
+
+export type OnExhausted = 'throw' | 'null';
+
+/** One thread's attachment to the heap: its slot, and the slow paths. */
+export class ThreadHeap {
+  readonly tcHead: number;
+  readonly owner: number;
+  readonly shard: number;
+  readonly hot: HotPath;
+
+  constructor(
+    readonly arena: Arena,
+    readonly slot: number,
+    readonly slotWord: number,
+    readonly onExhausted: OnExhausted,
+  ) {
+    this.tcHead = slotWord + S_TC_HEAD;
+    this.owner = slot + 1;
+    this.shard = shardOf(slot);
+    this.hot = createHotPath(this);
+  }
+
+  /**
+   * Miss in `bin`: bring a batch into the (empty) bin and return one block.
+   * Order: my remote ring out, my inbox in, central, then carve from a segment.
+   */
+  refill(bin: number, size: number): number {
+    const a = this.arena;
+    const u32 = a.u32;
+    this.tick();
+    flushRemoteRing(this);
+    // Each source returns a chain whose length is in word 2 of its head.
+    let chain = takeInbox(this, bin);
+    if (chain === 0) chain = centralPopAny(a, this.shard, bin);
+    if (chain === 0) chain = this.carve(bin);
+    if (chain === 0) return this.exhausted(size, `no free pages for a ${binSize(bin)}-byte block`);
+    const h = this.tcHead + bin;
+    u32[h] = u32[chain >>> 2];
+    u32[h + NUM_BINS] = u32[(chain >>> 2) + 2] - 1;
+    if (HZ3_FREE_CHECKS) a.gmap[chain >>> 4] = 1;
+    return chain;
+  }
+
+  /** Carve fresh pages of `bin` into a chain (length in word 2 of its head), or 0. */
+  private carve(bin: number): number {
+    const a = this.arena;
+    const u32 = a.u32;
+    const size = binSize(bin);
+    const runPages = binRunPages(bin);
+    const perRun = binObjectsPerRun(bin);
+    const want = binRefill(bin);
+    // Runs to carve: enough for one refill, in one segment run of at most 64 pages.
+    let runs = Math.max(1, Math.min(Math.ceil(want / perRun), Math.floor(64 / runPages)));
+    let page = allocRun(a, this.slotWord, this.owner, runs * runPages, 1);
+    if (page < 0 && runs > 1) {
+      runs = 1;
+      page = allocRun(a, this.slotWord, this.owner, runPages, 1);
+    }
+    if (page < 0) return 0;
+    const pages = runs * runPages;
+    const tag = makeTag(bin, this.owner);
+    a.ptag.fill(tag, page, page + pages);
+    markResident(a, page, pages);
+    markDirty(a, page, pages);
+    // Link every object of every run, lowest address first.
+    const base = page * PAGE_SIZE;
+    const total = runs * perRun;
+    const stride = bin < FIRST_MEDIUM_BIN ? size : runPages << PAGE_SHIFT;
+    let prev = 0;
+    for (let r = runs - 1; r >= 0; r--) {
+      const runBase = base + r * (runPages << PAGE_SHIFT);
+      for (let i = perRun - 1; i >= 0; i--) {
+        const p = bin < FIRST_MEDIUM_BIN ? runBase + i * stride : runBase;
+        u32[p >>> 2] = prev;
+        prev = p;
+      }
+    }
+    u32[(prev >>> 2) + 2] = total;
+    Atomics.add(u32, carvedWord(bin), total);
+    return prev;
+  }
+
+  /** Over the cap in `bin`: keep the newest half, push the rest to central as one chain. */
+  drain(bin: number): void {
+    const u32 = this.arena.u32;
+    const h = this.tcHead + bin;
+    const keep = binRefill(bin);
+    let cut = u32[h];
+    for (let i = 1; i < keep; i++) cut = u32[cut >>> 2];
+    const rest = u32[cut >>> 2];
+    u32[cut >>> 2] = 0;
+    const n = u32[h + NUM_BINS] - keep;
+    u32[h + NUM_BINS] = keep;
+    centralPush(this.arena, this.shard, bin, rest, n);
+  }
+
+  /** malloc of a size the fast test refused: a bad size or a large request. */
+  mallocSlow(size: number): number {
+    if (typeof size !== 'number' || !Number.isFinite(size) || !Number.isInteger(size) || size < 0) {
+      throw new HeapError('ESIZE', `malloc: size must be a finite non-negative integer, got ${show(size)}`);
+    }
+    return mallocLarge(this, size, 1, false);
+  }
+
+  /** free that missed the fast test: null, large, another owner's block, or bad input. */
+  freeSlow(p: number): void {
+    if (p === 0) return;
+    const a = this.arena;
+    const tag = checkLive(a, p, 'free'); // throws unless p is a live block start
+    const bin = tag & TAG_BIN_MASK;
+    if (bin === LARGE_BIN) return freeLarge(this, p);
+    if (HZ3_FREE_CHECKS) {
+      if (HZ3_SAFE_ATOMIC_CHECKS) {
+        if (Atomics.compareExchange(a.gmap, p >>> 4, 1, 0) !== 1) throw doubleFree(p, 'free');
+      } else a.gmap[p >>> 4] = 0;
+    }
+    const owner = (tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT;
+    if (owner === this.owner) this.pushLocal(p, bin);
+    else remoteFree(this, p);
+  }
+
+  /** Push a block of my own pages into my cache (the fast free's body, for slow callers). */
+  pushLocal(p: number, bin: number): void {
+    const u32 = this.arena.u32;
+    const h = this.tcHead + bin;
+    u32[p >>> 2] = u32[h];
+    u32[h] = p;
+    if (++u32[h + NUM_BINS] > binCap[bin]) this.drain(bin);
+  }
+
+  /** Slow-path event counter: every HZ3_EPOCH_REFILLS refills advance the global epoch. */
+  private tick(): void {
+    const u32 = this.arena.u32;
+    const w = this.slotWord + S_REFILLS;
+    if (++u32[w] < HZ3_EPOCH_REFILLS) return;
+    u32[w] = 0;
+    onEpoch(this, Atomics.add(u32, H_EPOCH, 1) + 1);
+  }
+
+  /** The arena cannot satisfy a request: throw, or return 0 like C when so configured. */
+  exhausted(size: number, why: string): number {
+    if (this.onExhausted === 'null') return 0;
+    throw new HeapError('EEXHAUSTED', `cannot allocate ${show(size)} bytes: ${why} (arena ${this.arena.layout.arenaBytes} bytes)`);
+  }
+}
+
+/** Length of a 0-terminated chain (walks it). */
+export function chainLength(u32: Uint32Array, chain: number): number {
+  let n = 0;
+  for (let p = chain; p !== 0; p = u32[p >>> 2]) n++;
+  return n;
+}
+
+/** u32 index of the carved-objects counter of `bin` in the header. */
+export const carvedWord = (bin: number): number => H_CARVED + bin;

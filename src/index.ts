@@ -1,0 +1,18 @@
+/**
+ * hakozuna: a concurrent memory allocator over one SharedArrayBuffer, after hz3.
+ *
+ *   const heap = createHeap({ maxBytes: 256 << 20 });
+ *   const p = heap.malloc(100);          // a pointer: a byte offset into heap.buffer
+ *   heap.u8[p] = 1;                      // read and write through the heap's views
+ *   heap.free(p);
+ *   worker.postMessage(heap.handle);     // in the worker: attachHeap(handle)
+ */
+export { createHeap, attachHeap, Heap } from './api/heap.ts';
+export type { HeapOptions, AttachOptions, HeapHandle, HeapStats } from './api/heap.ts';
+export { HeapError } from './heap/errors.ts';
+export type { HeapErrorCode } from './heap/errors.ts';
+export { binSize, binOfSize, NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE } from './heap/size-classes.ts';
+export { PAGE_SIZE, SEGMENT_SIZE } from './heap/layout.ts';
+
+/** The lane this bundle was built with. */
+export const lane: string = HZ3_LANE;

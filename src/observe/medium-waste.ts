@@ -1,0 +1,19 @@
+/**
+ * S56 medium waste observe (HZ3_S56_MEDIUM_WASTE_OBSERVE): at the allocation
+ * entry, for medium requests (2049..32768 B, i.e. the 4..32 KiB classes), count
+ * requested and allocated (class) bytes, in total and per class. Research lane only.
+ */
+import { C, counterBase } from './counters.ts';
+import { FIRST_MEDIUM_BIN, binSize } from '../heap/size-classes.ts';
+import type { ThreadHeap } from '../heap/thread-cache.ts';
+
+export function observeMediumRequest(t: ThreadHeap, size: number, bin: number): void {
+  const f64 = t.arena.f64;
+  const base = counterBase(t.slotWord);
+  const alloc = binSize(bin);
+  const sc = bin - FIRST_MEDIUM_BIN;
+  f64[base + C.S56_REQ] += size;
+  f64[base + C.S56_ALLOC] += alloc;
+  f64[base + C.S56_SC + 2 * sc] += size;
+  f64[base + C.S56_SC + 2 * sc + 1] += alloc;
+}
