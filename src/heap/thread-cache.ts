@@ -52,7 +52,7 @@ export function createHotPath(t: ThreadHeap): HotPath {
   const pageLimit = ptag.length;
 
   function malloc(size: number): number {
-    if ((size >>> 0) === size && size <= MAX_MEDIUM_SIZE) {
+    if (typeof size === 'number' && (size >>> 0) === size && size <= MAX_MEDIUM_SIZE) {
       const bin = binOf[(size + 15) >>> 4];
       if (HZ3_S56_MEDIUM_WASTE_OBSERVE) if (size > 2048) observeMediumRequest(t, size, bin);
       const p = u32[head + bin];
@@ -68,7 +68,7 @@ export function createHotPath(t: ThreadHeap): HotPath {
   }
 
   function free(p: number): void {
-    if ((p >>> 0) === p && (p & 15) === 0 && p >>> PAGE_SHIFT < pageLimit) {
+    if (typeof p === 'number' && (p >>> 0) === p && (p & 15) === 0 && p >>> PAGE_SHIFT < pageLimit) {
       const tag = ptag[p >>> PAGE_SHIFT];
       if ((tag & TAG_OWNER_MASK) === me && (!HZ3_FREE_CHECKS || gmap[p >>> 4] === 1)) {
         if (HZ3_FREE_CHECKS) {

@@ -1,0 +1,170 @@
+/**
+ * Misuse: every bad input gets a HeapError with the right code and a message
+ * naming the bad value, and the heap keeps working afterwards (blocks that were
+ * live before keep their contents).
+ */
+import { describe, expect, it } from 'vitest';
+import { createHeap, attachHeap, HeapError, type Heap } from '../src/index.ts';
+
+function expectCode(fn: () => unknown, code: string, mentions?: string): void {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err, `expected ${code}`).toBeInstanceOf(HeapError);
+  expect((err as HeapError).code).toBe(code);
+  if (mentions !== undefined) expect((err as HeapError).message).toContain(mentions);
+}
+
+/** Live blocks with known contents, to show nothing was lost. */
+function witnesses(h: Heap): () => void {
+  const blocks = [24, 3000, 70000].map((size, i) => {
+    const p = h.malloc(size);
+    h.u8.fill(0x40 + i, p, p + size);
+    return { p, size, v: 0x40 + i };
+  });
+  return () => {
+    for (const b of blocks) for (let i = 0; i < b.size; i += 7) expect(h.u8[b.p + i]).toBe(b.v);
+    // And the heap still allocates and frees.
+    const q = h.malloc(100);
+    h.free(q);
+    expect(h.malloc(100)).toBe(q);
+  };
+}
+
+describe('misuse', () => {
+  it('rejects bad sizes', () => {
+    const h = createHeap({ maxBytes: 32 << 20 });
+    const ok = witnesses(h);
+    for (const bad of [-1, NaN, 1.5, Infinity, -Infinity, '16', undefined, null, {}, 2 ** 53, 16n]) {
+      expectCode(() => h.malloc(bad as never), 'ESIZE');
+      expectCode(() => h.calloc(bad as never, 1), 'ESIZE');
+      expectCode(() => h.alignedAlloc(64, bad as never), 'ESIZE');
+    }
+    expectCode(() => h.malloc(-1), 'ESIZE', '-1');
+    expectCode(() => h.malloc(64 << 20), 'ESIZE', 'larger than the heap');
+    expectCode(() => h.calloc(2 ** 40, 2 ** 20), 'ESIZE', 'overflows');
+    ok();
+  });
+
+  it('rejects bad alignments', () => {
+    const h = createHeap({ maxBytes: 32 << 20 });
+    for (const bad of [0, 3, 24, 2 << 20, -16, 1.5, '64', NaN]) expectCode(() => h.alignedAlloc(bad as never, 10), 'EALIGN');
+  });
+
+  it('rejects pointers that are not this heap\'s live blocks', () => {
+    const h = createHeap({ maxBytes: 32 << 20 });
+    const ok = witnesses(h);
+    const small = h.malloc(48);
+    const medium = h.malloc(12000);
+    const large = h.malloc(100_000);
+    const meta = h.stats().metadataBytes;
+    const cases: Array<[unknown, string]> = [
+      ['x', 'EPTR_TYPE'],
+      [{}, 'EPTR_TYPE'],
+      [null, 'EPTR_TYPE'],
+      [undefined, 'EPTR_TYPE'],
+      [16n, 'EPTR_TYPE'],
+      [NaN, 'EPTR_RANGE'],
+      [-16, 'EPTR_RANGE'],
+      [small + 0.5, 'EPTR_RANGE'],
+      [32 << 20, 'EPTR_RANGE'],
+      [2 ** 32 + small, 'EPTR_RANGE'],
+      [4096, 'EPTR_RANGE'], // metadata
+      [small + 8, 'EPTR_ALIGN'],
+      [small + 16, 'EINTERIOR'],
+      [medium + 4096, 'EDOUBLE_FREE'], // a page inside the medium run (not a block start)
+      [medium + 16, 'EDOUBLE_FREE'], // inside a medium run: reported as not a live block start
+      [large + 4096, 'EINTERIOR'],
+      [large + 16, 'EINTERIOR'],
+      [meta + (20 << 20), 'EPTR_NOT_ALLOCATED'], // a data page nobody has used
+    ];
+    for (const [p, code] of cases) {
+      expectCode(() => h.free(p as never), code);
+      expectCode(() => h.usableSize(p as never), code);
+      expectCode(() => h.realloc(p as never, 10), code);
+    }
+    expect(h.usableSize(small)).toBe(48);
+    ok();
+  });
+
+  it('catches double free of small, medium and large blocks', () => {
+    const h = createHeap({ maxBytes: 32 << 20 });
+    const ok = witnesses(h);
+    for (const size of [16, 48, 2048, 3000, 32768, 40000, 2 << 20]) {
+      const p = h.malloc(size);
+      const other = h.malloc(size); // keeps the page tagged after p is freed
+      h.free(p);
+      expect(() => h.free(p)).toThrow(HeapError);
+      try {
+        h.free(p);
+      } catch (e) {
+        expect(['EDOUBLE_FREE', 'EPTR_NOT_ALLOCATED']).toContain((e as HeapError).code);
+      }
+      // The failed free lost nothing: the next two mallocs of this size are distinct.
+      const a = h.malloc(size);
+      const b = h.malloc(size);
+      expect(a).not.toBe(b);
+      h.free(a);
+      h.free(b);
+      h.free(other);
+    }
+    ok();
+  });
+
+  it('free(0) is a no-op, realloc(0, n) is malloc', () => {
+    const h = createHeap({ maxBytes: 32 << 20 });
+    h.free(0);
+    const p = h.realloc(0, 64);
+    expect(h.usableSize(p)).toBe(64);
+  });
+
+  it('reports an exhausted heap by throwing, or with 0 when asked, and recovers after frees', () => {
+    for (const mode of ['throw', 'null'] as const) {
+      const h = createHeap({ maxBytes: 16 << 20, onExhausted: mode });
+      const ok = witnesses(h);
+      const blocks: number[] = [];
+      let failed = false;
+      for (let i = 0; i < 10_000 && !failed; i++) {
+        try {
+          const p = h.malloc(256 << 10);
+          if (p === 0) failed = true;
+          else blocks.push(p);
+        } catch (e) {
+          expect((e as HeapError).code).toBe('EEXHAUSTED');
+          expect((e as HeapError).message).toContain('262144');
+          failed = true;
+        }
+      }
+      expect(failed).toBe(true);
+      expect(blocks.length).toBeGreaterThan(10);
+      for (const p of blocks) h.free(p);
+      expect(h.malloc(256 << 10)).toBeGreaterThan(0);
+      ok();
+    }
+  });
+
+  it('rejects bad options and handles', () => {
+    for (const bad of [1, -1, 2 ** 33, 1.5, 'big']) expectCode(() => createHeap({ maxBytes: bad as never }), 'EINVAL');
+    expectCode(() => createHeap({ maxThreads: 0 }), 'EINVAL');
+    expectCode(() => createHeap({ maxThreads: 256 }), 'EINVAL');
+    expectCode(() => createHeap({ onExhausted: 'maybe' as never }), 'EINVAL');
+    expectCode(() => attachHeap({} as never), 'EHANDLE');
+    expectCode(() => attachHeap({ buffer: new SharedArrayBuffer(1 << 20) } as never), 'EHANDLE');
+  });
+
+  it('refuses a thread past maxThreads and frees the slot on detach', () => {
+    const h = createHeap({ maxBytes: 32 << 20, maxThreads: 2 });
+    const second = attachHeap(h.handle);
+    expectCode(() => attachHeap(h.handle), 'ETHREADS', '2 thread slots');
+    const p = second.malloc(100);
+    second.detach();
+    expectCode(() => second.malloc(1), 'EDETACHED');
+    const third = attachHeap(h.handle);
+    expect(third.slot).toBe(second.slot);
+    h.free(p); // another thread's block, freed after its owner left
+    expect(h.stats().bytesInUse).toBe(0);
+  });
+});
