@@ -9,6 +9,7 @@
  */
 export { createHeap, attachHeap, Heap } from './api/heap.ts';
 export type { HeapOptions, AttachOptions, HeapHandle, HeapStats } from './api/heap.ts';
+export type { HeapCheck } from './heap/verify.ts';
 export { HeapError } from './heap/errors.ts';
 export type { HeapErrorCode } from './heap/errors.ts';
 export { binSize, binOfSize, NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE } from './heap/size-classes.ts';

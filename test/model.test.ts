@@ -145,6 +145,9 @@ function verify(h: Heap, live: Map<number, Block>): void {
     }
   }
   expect(h.stats().bytesInUse).toBe(usable);
+  const c = h.check();
+  expect(c.problems).toEqual([]);
+  expect(c.liveBytes + h.stats().largeBytes).toBe(usable);
 }
 
 describe('model-based random test', () => {

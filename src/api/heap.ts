@@ -6,20 +6,21 @@ import { Arena } from '../heap/arena.ts';
 import {
   DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
   H_LANE_FINGERPRINT, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_LARGE_PAGES, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
-  H_SEGMENTS, H_SEGMENTS_OPEN, H_SLOT_LOCK, H_VERSION, H_ATTACH_SEQ, LAYOUT_VERSION, MAX_ARENA_BYTES,
-  MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE, SEGMENT_SIZE, SLOT_FREE, SLOT_LIVE, S_GENERATION, S_REMOTE_COUNT,
-  S_REMOTE_RING, S_STATE, S_TC_HEAD, S_THREAD_ID, S_CUR_SEGMENT, PAGE_SHIFT, TAG_BIN_MASK, H_EPOCH,
+  H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES,
+  MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE, SEGMENT_SIZE, SLOT_FREE, S_REMOTE_COUNT,
+  S_REMOTE_RING, S_STATE, S_TC_HEAD, PAGE_SHIFT, TAG_BIN_MASK, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN,
 } from '../heap/layout.ts';
 import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, binSize } from '../heap/size-classes.ts';
 import { ThreadHeap, carvedWord, type OnExhausted } from '../heap/thread-cache.ts';
 import { mallocLarge } from '../heap/large.ts';
 import { checkLive, usableOf } from '../heap/checks.ts';
-import { centralBlocks, centralPush } from '../heap/central.ts';
-import { flushRemoteRing, inboxBlocks, takeInboxOf } from '../heap/remote.ts';
-import { lock, unlock } from '../heap/locks.ts';
+import { centralBlocks } from '../heap/central.ts';
+import { inboxBlocks } from '../heap/remote.ts';
+import { checkHeap, type HeapCheck } from '../heap/verify.ts';
+import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases, refreshLease } from '../heap/threads.ts';
 import { HeapError, show } from '../heap/errors.ts';
 import { releaseMode, releaseModeReason } from '../release/os.ts';
-import { threadId } from 'node:worker_threads';
+import { threadId, isMainThread } from 'node:worker_threads';
 
 export interface HeapOptions {
   /** Bytes reserved for the arena (rounded up to 1 MiB; 16 MiB .. 4 GiB). Default 1 GiB. Pages are committed lazily. */
@@ -103,6 +104,7 @@ export function createHeap(options: HeapOptions = {}): Heap {
   u32[H_SEGMENTS] = L.segments;
   u32[H_FIRST_DATA_SEGMENT] = L.firstDataSegment;
   u32[H_FRESH_SEGMENT] = L.firstDataSegment;
+  arena.f64[H_TIME_ORIGIN_F64 >>> 1] = Date.now();
   const lane = new TextEncoder().encode(HZ3_LANE.slice(0, H_LANE_NAME_MAX));
   arena.u8.set(lane, H_LANE_NAME_BYTE);
   Atomics.store(u32, H_MAGIC, HEAP_MAGIC);
@@ -129,27 +131,6 @@ export function attachHeap(handle: HeapHandle, options: AttachOptions = {}): Hea
   const arenaBytes = u32[H_ARENA_PAGES] * PAGE_SIZE;
   if (arenaBytes !== buffer.byteLength) throw new HeapError('EHANDLE', 'attachHeap: the buffer size does not match its header');
   return new Heap(new Arena(buffer, arenaBytes, u32[H_MAX_THREADS]), checkOnExhausted(options));
-}
-
-/** Claim a free slot for this thread; returns its index. */
-function claimSlot(a: Arena): number {
-  const u32 = a.u32;
-  lock(a.i32, H_SLOT_LOCK);
-  try {
-    for (let s = 0; s < a.layout.maxThreads; s++) {
-      const w = a.slotWord(s);
-      if (u32[w + S_STATE] !== SLOT_FREE) continue;
-      u32[w + S_GENERATION]++;
-      u32[w + S_THREAD_ID] = threadId;
-      u32[w + S_CUR_SEGMENT] = 0;
-      Atomics.store(u32, w + S_STATE, SLOT_LIVE);
-      Atomics.add(u32, H_ATTACH_SEQ, 1);
-      return s;
-    }
-  } finally {
-    unlock(a.i32, H_SLOT_LOCK);
-  }
-  throw new HeapError('ETHREADS', `all ${a.layout.maxThreads} thread slots are taken; raise maxThreads in createHeap, or detach threads that are done`);
 }
 
 const detachedError = (op: string): HeapError => new HeapError('EDETACHED', `${op}: this heap was detached from this thread`);
@@ -192,11 +173,23 @@ export class Heap {
     this.i64 = new BigInt64Array(b);
     this.u64 = new BigUint64Array(b);
     this.handle = Object.freeze({ kind: 'hakozuna-heap', buffer: b, maxBytes: arena.layout.arenaBytes, maxThreads: arena.layout.maxThreads, lane: HZ3_LANE });
-    const slot = claimSlot(arena);
+    const slot = claimSlot(arena, threadId);
     this.thread = new ThreadHeap(arena, slot, arena.slotWord(slot), onExhausted);
     this.malloc = this.thread.hot.malloc;
     this.free = this.thread.hot.free;
+    // The lease says "alive" even while this thread makes no refills.
+    this.heartbeat = setInterval(() => refreshLease(arena, this.thread.slotWord), HEARTBEAT_MS);
+    this.heartbeat.unref?.();
+    if (!isMainThread) {
+      // A worker that ends (or dies of an uncaught error) attached gives its state back.
+      this.onThreadExit = () => this.detach();
+      process.once('exit', this.onThreadExit);
+    }
   }
+
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private onThreadExit: (() => void) | undefined;
+  private detached = false;
 
   /** This thread's slot (0-based). */
   get slot(): number {
@@ -301,20 +294,11 @@ export class Heap {
    * unusable afterwards (other threads' heaps are unaffected).
    */
   detach(): void {
-    const t = this.thread;
-    const a = this.arena;
-    const u32 = a.u32;
-    flushRemoteRing(t);
-    for (let b = 0; b < NUM_BINS; b++) {
-      const h = t.tcHead + b;
-      if (u32[h] !== 0) centralPush(a, t.shard, b, u32[h], u32[h + NUM_BINS]);
-      u32[h] = 0;
-      u32[h + NUM_BINS] = 0;
-      const inbox = takeInboxOf(a, t.slot, b);
-      if (inbox !== 0) centralPush(a, t.shard, b, inbox, u32[(inbox >>> 2) + 2]);
-    }
-    Atomics.store(u32, t.slotWord + S_STATE, SLOT_FREE);
-    // Blocks pushed to the inbox between our take and the state change are taken by the next owner of the slot.
+    if (this.detached) return;
+    this.detached = true;
+    clearInterval(this.heartbeat);
+    if (this.onThreadExit) process.removeListener('exit', this.onThreadExit);
+    detachSlot(this.thread);
     this.malloc = () => {
       throw detachedError('malloc');
     };
@@ -322,7 +306,54 @@ export class Heap {
       throw detachedError('free');
     };
   }
+
+  /**
+   * Watch a Worker this thread created: when it exits without detaching (for
+   * example after worker.terminate()), its slot is marked dead and adopted at
+   * once, so its cached blocks return to the heap and the slot is reusable.
+   */
+  watch(worker: { threadId: number; once(event: 'exit', listener: () => void): unknown }): void {
+    const tid = worker.threadId;
+    worker.once('exit', () => {
+      if (markDeadByThreadId(this.arena, tid) > 0 && !this.detached) adoptDeadSlots(this.thread);
+    });
+  }
+
+  /**
+   * Adopt threads known to be dead (marked by watch()) and, when `leaseTimeoutMs`
+   * is given, threads whose lease is older than that: their caches, rings and
+   * inboxes return to the heap and their slots become free. A live thread
+   * refreshes its lease at least every HEARTBEAT_MS from a timer and at refills,
+   * so a timeout of several seconds only expires threads that are gone (or that
+   * have blocked their event loop and made no refill for that long: pick the
+   * timeout accordingly). Returns the number of slots adopted.
+   */
+  reclaimDeadThreads(options: { leaseTimeoutMs?: number } = {}): number {
+    const timeout = options.leaseTimeoutMs;
+    if (timeout !== undefined) {
+      if (typeof timeout !== 'number' || !(timeout >= 0)) throw new HeapError('EINVAL', `leaseTimeoutMs must be a non-negative number, got ${show(timeout)}`);
+      expireLeases(this.arena, this.thread.slot, timeout);
+    }
+    return adoptDeadSlots(this.thread);
+  }
+
+  /**
+   * Walk every free list and check every free block (see src/heap/verify.ts).
+   * Returns the problems found (none on a sound heap) and the live block counts.
+   * Run it while no other thread allocates or frees.
+   */
+  check(): HeapCheck {
+    return checkHeap(this.arena);
+  }
+
+  /** Locks taken over from a holder that died inside a critical section (diagnostics). */
+  get locksStolen(): number {
+    return Atomics.load(this.arena.u32, H_LOCKS_STOLEN);
+  }
 }
+
+/** How often an attached thread refreshes its lease from a timer. */
+export const HEARTBEAT_MS = 500;
 
 function checkSize(size: unknown, what: string): asserts size is number {
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {

@@ -5,6 +5,7 @@
  */
 import { computeLayout, PAGE_SIZE, GRANULE, SLOT_BYTES, type Layout } from './layout.ts';
 import { NUM_BINS } from './size-classes.ts';
+import { NO_SLOT } from './locks.ts';
 
 export class Arena {
   readonly layout: Layout;
@@ -30,6 +31,8 @@ export class Arena {
   readonly packWord: number;
   readonly centralWord: number;
   readonly inboxWord: number;
+  /** This thread's id in lock words: slot + 1 once attached (NO_SLOT before). */
+  me: number = NO_SLOT;
 
   constructor(
     readonly buffer: SharedArrayBuffer,

@@ -22,7 +22,7 @@ export function centralPush(a: Arena, shard: number, bin: number, head: number, 
   const u32 = a.u32;
   const e = entryWord(a, shard, bin);
   const h = head >>> 2;
-  lock(a.i32, e);
+  lock(a.i32, e, a.me);
   u32[h + 1] = u32[e + 1];
   u32[h + 2] = n;
   u32[e + 1] = head;
@@ -35,7 +35,7 @@ export function centralPop(a: Arena, shard: number, bin: number): number {
   const u32 = a.u32;
   const e = entryWord(a, shard, bin);
   if (Atomics.load(u32, e + 1) === 0) return 0; // cheap empty check without the lock
-  lock(a.i32, e);
+  lock(a.i32, e, a.me);
   const head = u32[e + 1];
   if (head !== 0) {
     u32[e + 1] = u32[(head >>> 2) + 1];
@@ -66,7 +66,7 @@ export function centralTakeAll(a: Arena, bin: number, visit: (head: number, n: n
   const u32 = a.u32;
   for (let s = 0; s < CENTRAL_SHARDS; s++) {
     const e = entryWord(a, s, bin);
-    lock(a.i32, e);
+    lock(a.i32, e, a.me);
     let head = u32[e + 1];
     u32[e + 1] = 0;
     u32[e + 2] = 0;

@@ -80,6 +80,8 @@ export const H_SEGMENT_LOCK = 7;
 /** Next never-used segment (bump). */
 export const H_FRESH_SEGMENT = 8;
 export const H_EPOCH = 9;
+/** f64 at u32 index 20..21: the heap's time origin (Date.now() at creation). */
+export const H_TIME_ORIGIN_F64 = 20;
 /** Attach lock: guards slot claim and adoption. */
 export const H_SLOT_LOCK = 10;
 export const H_SEGMENTS_OPEN = 11;
@@ -90,6 +92,10 @@ export const H_RESIDENT_PAGES = 13;
 export const H_RELEASED_PAGES_TOTAL = 14;
 export const H_RELEASE_CALLS_TOTAL = 15;
 export const H_ATTACH_SEQ = 16;
+/** Slots marked dead and not yet adopted (checked at refill). */
+export const H_DEAD_SLOTS = 17;
+/** Locks stolen from an abandoned holder (diagnostics). */
+export const H_LOCKS_STOLEN = 18;
 /** Lane name, up to 32 bytes of ASCII from byte offset 128. */
 export const H_LANE_NAME_BYTE = 128;
 export const H_LANE_NAME_MAX = 32;
@@ -99,13 +105,14 @@ export const H_CARVED = 64; // 64 + NUM_BINS(136) = 200 < 1024 words
 // ---------------------------------------------------------------------------
 // Thread slot (u32 words relative to the slot base).
 export const SLOT_BYTES = 16 * 1024;
-export const S_STATE = 0; // SLOT_FREE / SLOT_LIVE / SLOT_ADOPTING
-export const S_LEASE = 1; // heartbeat: seconds (coarse clock) of the last slow-path visit
+export const S_STATE = 0; // SLOT_FREE / SLOT_LIVE / SLOT_DEAD / SLOT_ADOPTING
 export const S_THREAD_ID = 2; // worker threadId of the holder, for messages
 export const S_GENERATION = 3; // bumped on every claim
 export const S_REFILLS = 4; // refills since the last epoch advance
 export const S_REMOTE_COUNT = 5; // blocks held in the remote ring
 export const S_CUR_SEGMENT = 6; // segment this thread carves from (+1; 0 = none)
+/** f64 word pair (u32 index 8..9): lease, ms since the heap's time origin, refreshed by the holder. */
+export const S_LEASE_F64 = 8;
 export const S_TC_HEAD = 32; // NUM_BINS heads
 export const S_TC_COUNT = S_TC_HEAD + 256; // NUM_BINS counts
 export const S_REMOTE_RING = S_TC_COUNT + 256; // REMOTE_RING_SIZE pointers
@@ -117,7 +124,9 @@ export const S_BOX_AREA = SLOT_BYTES / 4 - 1024;
 
 export const SLOT_FREE = 0;
 export const SLOT_LIVE = 1;
-export const SLOT_ADOPTING = 2;
+/** The holder is known dead (its Worker exited, or its lease expired): to be adopted. */
+export const SLOT_DEAD = 2;
+export const SLOT_ADOPTING = 3;
 
 // ---------------------------------------------------------------------------
 // Segment entry (u32 words relative to the entry).

@@ -1,21 +1,29 @@
 /**
- * A small mutex over one Int32 word of the arena (Drepper's futex mutex):
- * 0 = unlocked, 1 = locked, 2 = locked with waiters.
+ * A small mutex over one Int32 word of the arena (after Drepper's futex mutex).
+ * The word holds the holder's id (slot + 1, or NO_SLOT while attaching) and a
+ * WAITERS bit; 0 is unlocked.
  *
  * Critical sections are short (segment bookkeeping, a central pop or push), so
- * a contender spins briefly, then sleeps in Atomics.wait with a timeout. Where a
- * thread may not block (a browser's main thread), it keeps spinning with a
- * bounded wait loop instead; Node's main thread may block, so it waits too.
+ * a contender spins briefly, then sleeps in Atomics.wait with a 1 ms timeout
+ * (Node allows waiting on the main thread too). A lock whose word has not
+ * changed for ABANDON_MS is taken over: no critical section lasts that long, so
+ * its holder died inside it (Worker.terminate() can stop a thread anywhere).
+ * Taking over can leak the blocks the dead thread was moving; it cannot hand one
+ * block to two owners, because every critical section publishes a block last.
  */
+import { H_LOCKS_STOLEN } from './layout.ts';
 
+export const NO_SLOT = 0xffff;
+const WAITERS = 1 << 30;
 const SPINS = 64;
 const WAIT_MS = 1;
+export const ABANDON_MS = 1000;
 
 let canWait: boolean | undefined;
 function waitAllowed(i32: Int32Array): boolean {
   if (canWait === undefined) {
     try {
-      Atomics.wait(i32, 0, 0x7fffffff, 0); // never equal: returns "not-equal" at once where allowed
+      Atomics.wait(i32, 0, 0x7fffffff, 0); // never equal: returns at once where waiting is allowed
       canWait = true;
     } catch {
       canWait = false;
@@ -24,22 +32,39 @@ function waitAllowed(i32: Int32Array): boolean {
   return canWait;
 }
 
-export function lock(i32: Int32Array, index: number): void {
-  if (Atomics.compareExchange(i32, index, 0, 1) === 0) return;
-  lockContended(i32, index);
+export function lock(i32: Int32Array, index: number, me: number): void {
+  if (Atomics.compareExchange(i32, index, 0, me) === 0) return;
+  lockContended(i32, index, me);
 }
 
-function lockContended(i32: Int32Array, index: number): void {
+function lockContended(i32: Int32Array, index: number, me: number): void {
   for (let i = 0; i < SPINS; i++) {
-    if (Atomics.load(i32, index) === 0 && Atomics.compareExchange(i32, index, 0, 1) === 0) return;
+    if (Atomics.load(i32, index) === 0 && Atomics.compareExchange(i32, index, 0, me) === 0) return;
   }
   const wait = waitAllowed(i32);
-  // Announce a waiter (state 2), then sleep until the holder's unlock wakes us.
-  while (Atomics.exchange(i32, index, 2) !== 0) {
-    if (wait) Atomics.wait(i32, index, 2, WAIT_MS);
+  let seen = Atomics.load(i32, index);
+  let since = Date.now();
+  for (;;) {
+    const cur = Atomics.load(i32, index);
+    if (cur === 0) {
+      // Take it with the WAITERS bit: others may still be sleeping.
+      if (Atomics.compareExchange(i32, index, 0, me | WAITERS) === 0) return;
+      continue;
+    }
+    if ((cur & WAITERS) === 0 && Atomics.compareExchange(i32, index, cur, cur | WAITERS) !== cur) continue;
+    if (wait) Atomics.wait(i32, index, cur | WAITERS, WAIT_MS);
+    const now = Date.now();
+    const after = Atomics.load(i32, index);
+    if (after !== seen) {
+      seen = after;
+      since = now;
+    } else if (now - since > ABANDON_MS && Atomics.compareExchange(i32, index, after, me | WAITERS) === after) {
+      Atomics.add(i32, H_LOCKS_STOLEN, 1);
+      return;
+    }
   }
 }
 
 export function unlock(i32: Int32Array, index: number): void {
-  if (Atomics.exchange(i32, index, 0) === 2) Atomics.notify(i32, index, 1);
+  if ((Atomics.exchange(i32, index, 0) & WAITERS) !== 0) Atomics.notify(i32, index, 1);
 }

@@ -27,21 +27,20 @@ export function remoteFree(t: ThreadHeap, p: number): void {
   const c = u32[t.slotWord + S_REMOTE_COUNT];
   u32[t.slotWord + S_REMOTE_RING + c] = p;
   u32[t.slotWord + S_REMOTE_COUNT] = c + 1;
-  if (c + 1 === REMOTE_RING_SIZE) flushRemoteRing(t);
+  if (c + 1 === REMOTE_RING_SIZE) flushRemoteRing(t.arena, t.slotWord);
 }
 
 const sortScratch = new Float64Array(REMOTE_RING_SIZE);
 
-/** Send every block in my remote ring to its owner's inbox (or to central). */
-export function flushRemoteRing(t: ThreadHeap): void {
-  const a = t.arena;
+/** Send every block in the remote ring of the slot at `slotWord` to its owner's inbox (or to central). */
+export function flushRemoteRing(a: Arena, slotWord: number): void {
   const u32 = a.u32;
-  const n = u32[t.slotWord + S_REMOTE_COUNT];
+  const n = u32[slotWord + S_REMOTE_COUNT];
   if (n === 0) return;
   // Sort by (owner, bin) so each group becomes one chain: key * 2^32 + pointer.
   const keys = sortScratch.subarray(0, n);
   for (let i = 0; i < n; i++) {
-    const p = u32[t.slotWord + S_REMOTE_RING + i];
+    const p = u32[slotWord + S_REMOTE_RING + i];
     const tag = a.ptag[p >>> PAGE_SHIFT];
     keys[i] = (tag & (TAG_OWNER_MASK | TAG_BIN_MASK)) * 4294967296 + p;
   }
@@ -67,11 +66,11 @@ export function flushRemoteRing(t: ThreadHeap): void {
     pushToOwner(a, owner - 1, bin, head, tail, len);
     i = j;
   }
-  u32[t.slotWord + S_REMOTE_COUNT] = 0;
+  u32[slotWord + S_REMOTE_COUNT] = 0;
 }
 
 /** Push a chain onto slot `slot`'s inbox for `bin`; to central when that slot is not live. */
-function pushToOwner(a: Arena, slot: number, bin: number, head: number, tail: number, n: number): void {
+export function pushToOwner(a: Arena, slot: number, bin: number, head: number, tail: number, n: number): void {
   const u32 = a.u32;
   if (Atomics.load(u32, a.slotWord(slot) + S_STATE) !== SLOT_LIVE) {
     centralPush(a, shardOf(slot), bin, head, n);

@@ -145,7 +145,7 @@ function findSetBit(a: Arena, set: number): number {
  */
 export function allocRun(a: Arena, slotWord: number, owner: number, n: number, align: number): number {
   const u32 = a.u32;
-  lock(a.i32, H_SEGMENT_LOCK);
+  lock(a.i32, H_SEGMENT_LOCK, a.me);
   try {
     const segBase = (s: number): number => s * PAGES_PER_SEGMENT;
     // 1. The current segment.
@@ -196,7 +196,7 @@ export function allocRun(a: Arena, slotWord: number, owner: number, n: number, a
 /** Take `count` contiguous whole segments (a span for a run above 256 pages); returns the first page or -1. */
 export function allocSpan(a: Arena, count: number): number {
   const u32 = a.u32;
-  lock(a.i32, H_SEGMENT_LOCK);
+  lock(a.i32, H_SEGMENT_LOCK, a.me);
   try {
     const { firstDataSegment, segments } = a.layout;
     let run = 0;
@@ -237,7 +237,7 @@ export function allocSpan(a: Arena, count: number): number {
 /** Give a run of `n` pages back to its segment (or a span's segments back to the free set). */
 export function freeRun(a: Arena, page: number, n: number): void {
   const u32 = a.u32;
-  lock(a.i32, H_SEGMENT_LOCK);
+  lock(a.i32, H_SEGMENT_LOCK, a.me);
   try {
     const seg = Math.floor(page / PAGES_PER_SEGMENT);
     const e = segEntry(a, seg);
@@ -266,7 +266,7 @@ export function freeRun(a: Arena, page: number, n: number): void {
 /** Pages of fully free segments and free runs inside open segments (for trim and release boxes). */
 export function forEachFreeRun(a: Arena, visit: (page: number, n: number) => void): void {
   const u32 = a.u32;
-  lock(a.i32, H_SEGMENT_LOCK);
+  lock(a.i32, H_SEGMENT_LOCK, a.me);
   try {
     const end = u32[H_FRESH_SEGMENT];
     for (let s = a.layout.firstDataSegment; s < end; s++) {

@@ -20,8 +20,9 @@
 import { Arena } from './arena.ts';
 import {
   LARGE_BIN, S_TC_HEAD, TAG_OWNER_SHIFT, TAG_OWNER_MASK, TAG_BIN_MASK, S_REFILLS, H_EPOCH, H_CARVED, makeTag,
-  PAGE_SHIFT, PAGE_SIZE,
+  PAGE_SHIFT, PAGE_SIZE, H_DEAD_SLOTS,
 } from './layout.ts';
+import { adoptDeadSlots, refreshLease } from './threads.ts';
 import {
   NUM_BINS, MAX_MEDIUM_SIZE, FIRST_MEDIUM_BIN, binOfGranules, binCap, binRefill, binSize, binRunPages, binObjectsPerRun,
 } from './size-classes.ts';
@@ -120,7 +121,8 @@ export class ThreadHeap {
     const a = this.arena;
     const u32 = a.u32;
     this.tick();
-    flushRemoteRing(this);
+    flushRemoteRing(a, this.slotWord);
+    if (Atomics.load(u32, H_DEAD_SLOTS) !== 0) adoptDeadSlots(this);
     // Each source returns a chain whose length is in word 2 of its head.
     let chain = takeInbox(this, bin);
     if (chain === 0) chain = centralPopAny(a, this.shard, bin);
@@ -224,7 +226,9 @@ export class ThreadHeap {
   private tick(): void {
     const u32 = this.arena.u32;
     const w = this.slotWord + S_REFILLS;
-    if (++u32[w] < HZ3_EPOCH_REFILLS) return;
+    const n = ++u32[w];
+    if ((n & 63) === 0) refreshLease(this.arena, this.slotWord);
+    if (n < HZ3_EPOCH_REFILLS) return;
     u32[w] = 0;
     onEpoch(this, Atomics.add(u32, H_EPOCH, 1) + 1);
   }

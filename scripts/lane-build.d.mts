@@ -1,0 +1,10 @@
+export const ROOT: string;
+export interface ResolvedLane { lane: string; flags: Record<string, number> }
+export function loadRegistry(): Promise<typeof import('../src/config/flags.ts')>;
+export function buildLane(
+  lane: string,
+  overrides?: Record<string, number>,
+  base?: string,
+  options?: { outRoot?: string; entries?: Record<string, string> },
+): Promise<{ outdir: string; entry: string; resolved: ResolvedLane }>;
+export function buildLanes(names?: string[]): Promise<void>;
