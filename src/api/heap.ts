@@ -4,20 +4,25 @@
  */
 import { Arena } from '../heap/arena.ts';
 import {
-  DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
+  carvedWord, DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
   H_LANE_FINGERPRINT, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_LARGE_PAGES, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
   H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES,
   MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE, SEGMENT_SIZE, SLOT_FREE, S_REMOTE_COUNT,
-  S_REMOTE_RING, S_STATE, S_TC_HEAD, PAGE_SHIFT, TAG_BIN_MASK, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN,
+  S_REMOTE_RING, S_STATE, S_TC_HEAD, PAGE_SHIFT, TAG_BIN_MASK, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
 } from '../heap/layout.ts';
 import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, binSize } from '../heap/size-classes.ts';
-import { ThreadHeap, carvedWord, type OnExhausted } from '../heap/thread-cache.ts';
+import { ThreadHeap, type OnExhausted } from '../heap/thread-cache.ts';
 import { mallocLarge } from '../heap/large.ts';
 import { checkLive, usableOf } from '../heap/checks.ts';
 import { centralBlocks } from '../heap/central.ts';
 import { inboxBlocks } from '../heap/remote.ts';
 import { checkHeap, type HeapCheck } from '../heap/verify.ts';
-import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases, refreshLease } from '../heap/threads.ts';
+import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases, refreshLease, returnSlotState } from '../heap/threads.ts';
+import { newTally, releaseFreeRuns, returnToSegments } from '../release/pages.ts';
+import { flushRemoteRing } from '../heap/remote.ts';
+import { onEpoch } from '../boxes/epoch.ts';
+import { BOXES } from '../observe/counters.ts';
+import { collectReport, type HeapReport } from '../observe/report.ts';
 import { HeapError, show } from '../heap/errors.ts';
 import { releaseMode, releaseModeReason } from '../release/os.ts';
 import { threadId, isMainThread } from 'node:worker_threads';
@@ -63,6 +68,9 @@ export interface HeapStats {
   cachedBytes: number;
   /** Data pages the allocator has handed out and not released, in bytes (its own RSS account). */
   residentBytes: number;
+  /** Pages and calls released to the OS since the heap was created. */
+  releasedPagesTotal: number;
+  releaseCallsTotal: number;
   /** Threads attached now. */
   threads: number;
   epoch: number;
@@ -108,7 +116,14 @@ export function createHeap(options: HeapOptions = {}): Heap {
   const lane = new TextEncoder().encode(HZ3_LANE.slice(0, H_LANE_NAME_MAX));
   arena.u8.set(lane, H_LANE_NAME_BYTE);
   Atomics.store(u32, H_MAGIC, HEAP_MAGIC);
-  return new Heap(arena, onExhausted);
+  const heap = new Heap(arena, onExhausted);
+  // One-shot statistics: the creating thread prints every enabled box's line once, at exit.
+  if (Object.keys(BOXES).length > 0 && process.env.HAKOZUNA_STATS !== '0') {
+    process.once('exit', () => {
+      for (const line of heap.report().lines) process.stderr.write(line + '\n');
+    });
+  }
+  return heap;
 }
 
 /** Attach the calling thread (typically a worker) to a heap made by createHeap elsewhere. */
@@ -283,6 +298,8 @@ export class Heap {
       largeBytes,
       cachedBytes: cached,
       residentBytes: Atomics.load(u32, H_RESIDENT_PAGES) * PAGE_SIZE,
+      releasedPagesTotal: Atomics.load(u32, H_RELEASED_PAGES_TOTAL),
+      releaseCallsTotal: Atomics.load(u32, H_RELEASE_CALLS_TOTAL),
       threads,
       epoch: Atomics.load(u32, H_EPOCH),
     };
@@ -346,10 +363,52 @@ export class Heap {
     return checkHeap(this.arena);
   }
 
+  /**
+   * Give memory back now, like C's malloc_trim: this thread's cached blocks go
+   * to central, central's fully free small pages and medium runs go back to
+   * their segments, and every free page run that is resident is released to
+   * the OS. Blocks cached by other threads stay where they are.
+   */
+  trim(): TrimResult {
+    const a = this.arena;
+    returnSlotState(a, this.thread.slot);
+    const { pages, blocks } = returnToSegments(a, { mediumOnly: false, pageBudget: Infinity });
+    const tally = newTally();
+    releaseFreeRuns(a, tally);
+    return { returnedPages: pages, returnedBlocks: blocks, releaseCalls: tally.calls, releasedPages: tally.pages, releasedBytes: tally.bytes };
+  }
+
+  /** The enabled boxes' counters summed over all threads, and their printed lines. */
+  report(): HeapReport {
+    return collectReport(this.arena, HZ3_LANE);
+  }
+
+  /**
+   * Advance the global epoch and run the lane's boxes (for idle programs, from a
+   * timer): flushes this thread's remote ring first. Returns the new epoch.
+   */
+  maintain(): number {
+    const a = this.arena;
+    flushRemoteRing(a, this.thread.slotWord);
+    const epoch = Atomics.add(a.u32, H_EPOCH, 1) + 1;
+    onEpoch(this.thread, epoch);
+    return epoch;
+  }
+
   /** Locks taken over from a holder that died inside a critical section (diagnostics). */
   get locksStolen(): number {
     return Atomics.load(this.arena.u32, H_LOCKS_STOLEN);
   }
+}
+
+export interface TrimResult {
+  /** Pages given back to segments from central (whole small pages and medium runs). */
+  returnedPages: number;
+  returnedBlocks: number;
+  /** Calls into the OS boundary, pages and bytes released (bytes are 0 in record-only mode). */
+  releaseCalls: number;
+  releasedPages: number;
+  releasedBytes: number;
 }
 
 /** How often an attached thread refreshes its lease from a timer. */

@@ -101,6 +101,7 @@ export const H_LANE_NAME_BYTE = 128;
 export const H_LANE_NAME_MAX = 32;
 /** Objects carved per bin, u32 each, from word 64: `carved[bin]`. */
 export const H_CARVED = 64; // 64 + NUM_BINS(136) = 200 < 1024 words
+export const carvedWord = (bin: number): number => H_CARVED + bin;
 
 // ---------------------------------------------------------------------------
 // Thread slot (u32 words relative to the slot base).

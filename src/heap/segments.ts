@@ -288,6 +288,29 @@ export function forEachFreeRun(a: Arena, visit: (page: number, n: number) => voi
   }
 }
 
+/** Run `fn` holding the segment lock (no run can change hands meanwhile). */
+export function withSegmentLock<T>(a: Arena, fn: () => T): T {
+  lock(a.i32, H_SEGMENT_LOCK, a.me);
+  try {
+    return fn();
+  } finally {
+    unlock(a.i32, H_SEGMENT_LOCK);
+  }
+}
+
+/** True when pages [page, page + n) are all free in their segment (hold the segment lock). */
+export function pagesFree(a: Arena, page: number, n: number): boolean {
+  const seg = Math.floor(page / PAGES_PER_SEGMENT);
+  const e = segEntry(a, seg);
+  const st = a.u32[e + SEG_STATE];
+  if (st !== SEG_OPEN && st !== SEG_FREE) return false;
+  for (let p = page; p < page + n; p++) {
+    const i = p - seg * PAGES_PER_SEGMENT;
+    if (((a.u32[e + SEG_BITMAP + (i >>> 5)] >>> (i & 31)) & 1) === 0) return false;
+  }
+  return true;
+}
+
 /** Count `n` pages from `page` as touched (resident) for the allocator's own RSS account. */
 export function markResident(a: Arena, page: number, n: number): void {
   const added = a.pageBits(a.residentWord, page, n, true);

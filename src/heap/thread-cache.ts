@@ -19,7 +19,7 @@
  */
 import { Arena } from './arena.ts';
 import {
-  LARGE_BIN, S_TC_HEAD, TAG_OWNER_SHIFT, TAG_OWNER_MASK, TAG_BIN_MASK, S_REFILLS, H_EPOCH, H_CARVED, makeTag,
+  LARGE_BIN, S_TC_HEAD, TAG_OWNER_SHIFT, TAG_OWNER_MASK, TAG_BIN_MASK, S_REFILLS, H_EPOCH, carvedWord, makeTag,
   PAGE_SHIFT, PAGE_SIZE, H_DEAD_SLOTS,
 } from './layout.ts';
 import { adoptDeadSlots, refreshLease } from './threads.ts';
@@ -246,6 +246,3 @@ export function chainLength(u32: Uint32Array, chain: number): number {
   for (let p = chain; p !== 0; p = u32[p >>> 2]) n++;
   return n;
 }
-
-/** u32 index of the carved-objects counter of `bin` in the header. */
-export const carvedWord = (bin: number): number => H_CARVED + bin;

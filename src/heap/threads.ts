@@ -29,6 +29,7 @@ import { flushRemoteRing, takeInboxOf } from './remote.ts';
 import { lock, unlock } from './locks.ts';
 import { HeapError } from './errors.ts';
 import type { ThreadHeap } from './thread-cache.ts';
+import { exitPurge } from '../boxes/exit-purge.ts';
 
 const nowMs = (a: Arena): number => Date.now() - a.f64[H_TIME_ORIGIN_F64 >>> 1];
 
@@ -81,7 +82,7 @@ function sweepInboxes(a: Arena, slot: number): number {
 }
 
 /** Move everything a slot holds (cache lists, remote ring, inbox) out; returns blocks moved to central. */
-function returnSlotState(a: Arena, slot: number): number {
+export function returnSlotState(a: Arena, slot: number): number {
   const u32 = a.u32;
   const w = a.slotWord(slot);
   flushRemoteRing(a, w);
@@ -108,6 +109,7 @@ export function detachSlot(t: ThreadHeap): void {
   const a = t.arena;
   returnSlotState(a, t.slot);
   Atomics.store(a.u32, t.slotWord + S_STATE, SLOT_FREE);
+  if (HZ3_S61_THREAD_EXIT_PURGE) exitPurge(a, t.slotWord);
   // A chain pushed to the inbox between the sweep and the store is swept by the next claim.
 }
 
@@ -151,5 +153,6 @@ export function adoptDeadSlots(t: ThreadHeap): number {
     Atomics.store(u32, w + S_STATE, SLOT_FREE);
     adopted++;
   }
+  if (HZ3_S61_THREAD_EXIT_PURGE) if (adopted > 0) exitPurge(a, t.slotWord);
   return adopted;
 }

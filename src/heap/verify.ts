@@ -6,10 +6,9 @@
  * totals with the blocks ever carved. Run it while no other thread allocates.
  */
 import { Arena } from './arena.ts';
-import { CENTRAL_ENTRY_WORDS, CENTRAL_SHARDS, PAGE_SHIFT, S_REMOTE_COUNT, S_REMOTE_RING, S_TC_HEAD, TAG_BIN_MASK } from './layout.ts';
+import { carvedWord, CENTRAL_ENTRY_WORDS, CENTRAL_SHARDS, PAGE_SHIFT, S_REMOTE_COUNT, S_REMOTE_RING, S_TC_HEAD, TAG_BIN_MASK } from './layout.ts';
 import { NUM_BINS, binSize } from './size-classes.ts';
 import { inboxWord } from './remote.ts';
-import { carvedWord } from './thread-cache.ts';
 
 export interface HeapCheck {
   /** Everything that is wrong, one line each; empty when the heap is sound. */

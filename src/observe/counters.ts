@@ -4,12 +4,13 @@
  *
  * Counters are per-thread plain numbers (f64) in the thread's slot, bumped only
  * in bundles whose flag is on (`if (HZ3_FLAG) bump(...)` is dead code otherwise),
- * and summed over all slots when printed.
+ * and summed over all slots when printed. A box's spec (its line and key names)
+ * is itself behind its flag, so a lane without the box carries none of it.
  */
 import { S_COUNTERS, S_COUNTERS_MAX } from '../heap/layout.ts';
 
 export interface BoxSpec {
-  /** The line's tag, e.g. `HZ3_S49_PACK` prints `[HZ3_S49_PACK] ...`. */
+  /** The line's tag: `[HZ3_S49_PACK] hit=... miss=...`. */
   readonly line: string;
   /** The flag that turns the box (and its counters) on. */
   readonly flag: string;
@@ -17,41 +18,61 @@ export interface BoxSpec {
   readonly keys: readonly string[];
 }
 
-export const BOXES = {
-  s49Pack: { line: 'HZ3_S49_PACK', flag: 'HZ3_S49_PACK_OBSERVE', keys: ['hit', 'miss', 'new_segment'] },
-  s56Waste: { line: 'HZ3_MEDIUM_WASTE_OBS', flag: 'HZ3_S56_MEDIUM_WASTE_OBSERVE', keys: ['req', 'alloc'] },
-  s56WasteByClass: {
-    line: 'HZ3_MEDIUM_WASTE_SC',
-    flag: 'HZ3_S56_MEDIUM_WASTE_OBSERVE',
-    keys: ['req0', 'alloc0', 'req1', 'alloc1', 'req2', 'alloc2', 'req3', 'alloc3',
-           'req4', 'alloc4', 'req5', 'alloc5', 'req6', 'alloc6', 'req7', 'alloc7'],
-  },
-  s55_3: {
-    line: 'HZ3_S55_3_MEDIUM_SUBRELEASE',
-    flag: 'HZ3_S55_3_MEDIUM_SUBRELEASE',
-    keys: ['calls', 'demote_pages', 'madvise_calls', 'madvise_pages', 'madvise_bytes'],
-  },
-  s55_3b: {
-    line: 'HZ3_S55_3B_DELAY',
-    flag: 'HZ3_S55_3B_DELAYED_SUBRELEASE',
-    keys: ['schedule_calls', 'scheduled_pages', 'dropped', 'drained_calls', 'madvise_calls', 'madvise_bytes', 'reused_skips'],
-  },
-  s61: {
-    line: 'HZ3_S61_THREAD_EXIT_PURGE',
-    flag: 'HZ3_S61_THREAD_EXIT_PURGE',
-    keys: ['purges', 'returned_blocks', 'freed_segments', 'madvise_calls', 'madvise_bytes'],
-  },
-} as const satisfies Record<string, BoxSpec>;
+/** Every box with counters, and how many counters each has (fixes the slot layout). */
+export const COUNTER_SLOTS = { s49Pack: 3, s56Waste: 2, s56WasteByClass: 16, s55_3: 5, s55_3b: 7, s61: 5 } as const;
+export type BoxName = keyof typeof COUNTER_SLOTS;
 
-export type BoxName = keyof typeof BOXES;
+/** The boxes this bundle carries (their flag is on), with their counters' names. */
+export const BOXES: Readonly<Partial<Record<BoxName, BoxSpec>>> = {
+  ...(HZ3_S49_PACK_OBSERVE
+    ? { s49Pack: { line: 'HZ3_S49_PACK', flag: 'HZ3_S49_PACK_OBSERVE', keys: ['hit', 'miss', 'new_segment'] } }
+    : {}),
+  ...(HZ3_S56_MEDIUM_WASTE_OBSERVE
+    ? {
+        s56Waste: { line: 'HZ3_MEDIUM_WASTE_OBS', flag: 'HZ3_S56_MEDIUM_WASTE_OBSERVE', keys: ['req', 'alloc'] },
+        s56WasteByClass: {
+          line: 'HZ3_MEDIUM_WASTE_SC',
+          flag: 'HZ3_S56_MEDIUM_WASTE_OBSERVE',
+          keys: Array.from({ length: 16 }, (_, i) => `${i & 1 ? 'alloc' : 'req'}${i >>> 1}`),
+        },
+      }
+    : {}),
+  ...(HZ3_S55_3_MEDIUM_SUBRELEASE
+    ? {
+        s55_3: {
+          line: 'HZ3_S55_3_MEDIUM_SUBRELEASE',
+          flag: 'HZ3_S55_3_MEDIUM_SUBRELEASE',
+          keys: ['calls', 'demote_pages', 'madvise_calls', 'madvise_pages', 'madvise_bytes'],
+        },
+      }
+    : {}),
+  ...(HZ3_S55_3B_DELAYED_SUBRELEASE
+    ? {
+        s55_3b: {
+          line: 'HZ3_S55_3B_DELAY',
+          flag: 'HZ3_S55_3B_DELAYED_SUBRELEASE',
+          keys: ['schedule_calls', 'scheduled_pages', 'dropped', 'drained_calls', 'madvise_calls', 'madvise_bytes', 'reused_skips'],
+        },
+      }
+    : {}),
+  ...(HZ3_S61_THREAD_EXIT_PURGE
+    ? {
+        s61: {
+          line: 'HZ3_S61_THREAD_EXIT_PURGE',
+          flag: 'HZ3_S61_THREAD_EXIT_PURGE',
+          keys: ['purges', 'returned_blocks', 'freed_segments', 'madvise_calls', 'madvise_bytes'],
+        },
+      }
+    : {}),
+};
 
 /** Index of each box's first counter within the slot's counter area. */
 export const BOX_BASE: Readonly<Record<BoxName, number>> = (() => {
   const out = {} as Record<BoxName, number>;
   let i = 0;
-  for (const name of Object.keys(BOXES) as BoxName[]) {
+  for (const name of Object.keys(COUNTER_SLOTS) as BoxName[]) {
     out[name] = i;
-    i += BOXES[name].keys.length;
+    i += COUNTER_SLOTS[name];
   }
   if (i * 2 > S_COUNTERS_MAX) throw new Error('observe counters overflow the slot counter area');
   return out;
@@ -59,6 +80,11 @@ export const BOX_BASE: Readonly<Record<BoxName, number>> = (() => {
 
 /** f64 index (over the whole arena) of the first counter of `slotWord`'s slot. */
 export const counterBase = (slotWord: number): number => (slotWord + S_COUNTERS) >>> 1;
+
+/** Add `v` to counter `index` of the slot at `slotWord` (a plain per-thread f64). */
+export function bump(a: { f64: Float64Array }, slotWord: number, index: number, v = 1): void {
+  a.f64[counterBase(slotWord) + index] += v;
+}
 
 /** Named counter indexes used by the boxes: `C.S49_HIT` etc. */
 export const C = {
