@@ -1,0 +1,66 @@
+// Builds the bench peers that need a compile step:
+//   bench/peers/tlsf.ts -> bench/peers/build/tlsf.wasm (AssemblyScript's TLSF, wasm)
+// Called by scripts/postinstall.mjs. It must never fail the install: on any
+// failure it prints a note and exits 0, and `hakozuna bench` then skips the
+// peer with a note. Usage: node scripts/build-peers.mjs
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const PEER_BUILD_DIR = join(ROOT, 'bench', 'peers', 'build');
+export const TLSF_WASM = join(PEER_BUILD_DIR, 'tlsf.wasm');
+
+/** Compile the TLSF peer; returns { ok, note }. Never throws. */
+export async function buildTlsfPeer() {
+  const src = join(ROOT, 'bench', 'peers', 'tlsf.ts');
+  try {
+    if (!existsSync(src)) return { ok: false, note: `missing ${src}` };
+    let asc;
+    try {
+      asc = (await import('assemblyscript/asc')).default;
+    } catch (e) {
+      return { ok: false, note: `assemblyscript is not installed (${e.message}); the tlsf peer is skipped` };
+    }
+    mkdirSync(PEER_BUILD_DIR, { recursive: true });
+    const { error, stderr } = await asc.main([
+      src,
+      '--outFile', TLSF_WASM,
+      '--runtime', 'minimal', // TLSF + a GC that only runs on __collect(): heap.alloc/free are pure TLSF
+      '-O3', '--noAssert',
+      '--initialMemory', '1',
+    ]);
+    if (error) return { ok: false, note: `asc failed: ${error.message}\n${stderr.toString()}` };
+    // Smoke check: the module loads, and free really frees (memory stays flat).
+    const check = checkTlsf(readFileSync(TLSF_WASM));
+    if (!check.ok) return check;
+    return { ok: true, note: `built ${TLSF_WASM} (${check.note})` };
+  } catch (e) {
+    return { ok: false, note: `unexpected failure: ${e?.stack ?? e}` };
+  }
+}
+
+/** Allocate/free 1M blocks in a 400-slot window: wasm memory must not grow past a few MiB. */
+export function checkTlsf(bytes) {
+  const mod = new WebAssembly.Module(bytes);
+  const inst = new WebAssembly.Instance(mod, { env: { abort() { throw new Error('tlsf abort'); } } });
+  const { alloc, free, memoryBytes } = inst.exports;
+  const slots = new Uint32Array(400);
+  let x = 1;
+  for (let i = 0; i < 1_000_000; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    const s = x % 400;
+    if (slots[s] !== 0) { free(slots[s]); slots[s] = 0; }
+    else slots[s] = alloc(16 + (x % 32753));
+  }
+  const mem = memoryBytes();
+  if (mem > 64 << 20) return { ok: false, note: `free does not seem to free: wasm memory grew to ${mem} bytes` };
+  return { ok: true, note: `free checked: wasm memory ${(mem / 1048576).toFixed(1)} MiB after 1M ops` };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await buildTlsfPeer();
+  if (r.ok) console.log(`[hakozuna] peers: ${r.note}`);
+  else console.warn(`[hakozuna] peers: tlsf peer not built: ${r.note}\n[hakozuna] (the bench will skip the tlsf allocator; this does not fail the install)`);
+  process.exit(0);
+}

@@ -1,0 +1,55 @@
+/**
+ * The child side of one bench run: set up the allocator, start the RSS sampler,
+ * warm up, time the run, print the result line. Each allocator gets its own
+ * bundle whose entry calls {@link childMain} with that allocator only, so every
+ * malloc/free call site in the workload sees one target (monomorphic, inlined).
+ */
+import { WORKLOADS } from '../../bench/workloads/index.ts';
+import type { AllocatorModule, ChildConfig, ChildResult, PhaseMarks } from './protocol.ts';
+import { RESULT_MARKER } from './protocol.ts';
+import { startRssSampler } from './rss-sampler.ts';
+
+export async function childMain(mod: AllocatorModule, argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    const cfg = JSON.parse(argv[2] ?? '') as ChildConfig;
+    const result = await runChild(mod, cfg);
+    process.stdout.write(RESULT_MARKER + JSON.stringify(result) + '\n');
+  } catch (e) {
+    process.stderr.write(`[bench child ${mod.name}] ${(e as Error)?.stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  }
+}
+
+export async function runChild(mod: AllocatorModule, cfg: ChildConfig): Promise<ChildResult> {
+  const w = WORKLOADS[cfg.workload];
+  if (w === undefined) throw new Error(`unknown workload ${cfg.workload}`);
+  if (w.kind !== 'single') throw new Error(`workload ${cfg.workload} is not single-threaded`);
+  const sampler = await startRssSampler({ intervalMs: cfg.sampleIntervalMs });
+  const marks: PhaseMarks = {};
+  marks.setup = sampler.sampleNow();
+  const inst = await mod.create({ maxBytes: cfg.maxBytes, files: cfg.files });
+  const alloc = inst.alloc;
+  marks.warmup = sampler.sampleNow();
+  if (cfg.warmupIterations > 0) w.run(alloc, cfg.warmupIterations);
+  marks.timed = sampler.sampleNow();
+  const t0 = performance.now();
+  w.run(alloc, cfg.iterations);
+  const t1 = performance.now();
+  marks.end = sampler.sampleNow();
+  const allocatorStats = inst.stats?.();
+  const series = await sampler.stop();
+  const elapsedMs = t1 - t0;
+  return {
+    workload: cfg.workload,
+    allocator: mod.name,
+    iterations: cfg.iterations,
+    warmupIterations: cfg.warmupIterations,
+    elapsedMs,
+    opsPerSec: cfg.iterations / (elapsedMs / 1000),
+    rssSamples: series.samples,
+    sampleIntervalMs: series.intervalMs,
+    marks,
+    maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    ...(allocatorStats !== undefined ? { allocatorStats } : {}),
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * What the bench parent and its child processes say to each other, and the
+ * interfaces that workloads and allocators implement.
+ *
+ * One child process runs one (workload, allocator, repetition): the parent
+ * passes a {@link ChildConfig} as JSON in argv[2]; the child prints one line
+ * `RESULT_MARKER + JSON(ChildResult)` on stdout. Anything else the child prints
+ * (e.g. an allocator's one-shot `[HZ3_...]` stats lines at exit) is kept as text.
+ * The native C child follows the same protocol (bench/native/bench.c).
+ */
+
+/** The calls a workload makes. Pointers are nonzero numbers; 0 is "out of memory". */
+export interface BenchAllocator {
+  malloc(size: number): number;
+  free(ptr: number): void;
+}
+
+export interface AllocatorContext {
+  /** Bytes the allocator may reserve for its arena. */
+  readonly maxBytes: number;
+  /** Files a peer needs (e.g. `tlsfWasm`), resolved by the parent. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** One allocator set up in a child process. */
+export interface AllocatorInstance {
+  /** The object the workload calls: the same one for the whole process (monomorphic). */
+  readonly alloc: BenchAllocator;
+  /** The allocator's own figures at the end of the run (numbers only), if it has any. */
+  stats?(): Record<string, number>;
+}
+
+/** What a bench/allocators/<name>.ts module exports as default. */
+export interface AllocatorModule {
+  readonly name: string;
+  create(ctx: AllocatorContext): AllocatorInstance | Promise<AllocatorInstance>;
+}
+
+/** A single-threaded workload: runs `iterations` operations and frees what is left. */
+export type SingleWorkloadFn = (alloc: BenchAllocator, iterations: number) => void;
+
+export interface WorkloadSpec {
+  readonly name: string;
+  /** 'single': one thread. Multi-worker workloads ('workers') will add their own runner. */
+  readonly kind: 'single';
+  readonly description: string;
+  /** Printed with the results: everything that defines the workload besides the count. */
+  readonly params: Readonly<Record<string, number | string>>;
+  readonly run: SingleWorkloadFn;
+}
+
+export const RESULT_MARKER = '@@HZBENCH@@';
+
+export interface ChildConfig {
+  readonly workload: string;
+  readonly allocator: string;
+  readonly iterations: number;
+  readonly warmupIterations: number;
+  readonly sampleIntervalMs: number;
+  readonly maxBytes: number;
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/** Phase marks, in ms since the sampler started. */
+export interface PhaseMarks {
+  setup?: number;
+  warmup?: number;
+  timed?: number;
+  end?: number;
+}
+
+export interface ChildResult {
+  readonly workload: string;
+  readonly allocator: string;
+  readonly iterations: number;
+  readonly warmupIterations: number;
+  /** Wall time of the timed run alone. */
+  readonly elapsedMs: number;
+  readonly opsPerSec: number;
+  /** RSS samples as [ms since sampler start, resident bytes]. */
+  readonly rssSamples: readonly (readonly [number, number])[];
+  readonly sampleIntervalMs: number;
+  readonly marks: PhaseMarks;
+  /** Peak resident set of the process (getrusage), bytes. */
+  readonly maxRssBytes: number;
+  readonly allocatorStats?: Record<string, number>;
+}

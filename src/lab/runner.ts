@@ -1,0 +1,84 @@
+/**
+ * Runs one bench child process and reads its result line. The parent never
+ * loads an allocator itself: each (workload, allocator, repetition) is a fresh
+ * process, so JIT state, heap state and RSS never carry over between runs.
+ */
+import { spawn } from 'node:child_process';
+import type { Launch } from './build.ts';
+import type { ChildConfig, ChildResult } from './protocol.ts';
+import { RESULT_MARKER } from './protocol.ts';
+
+export interface ChildOutcome {
+  readonly ok: boolean;
+  readonly result?: ChildResult;
+  readonly error?: string;
+  /** Child output other than the result line (e.g. one-shot [HZ3_...] stats), capped. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Wall time of the whole child process, ms. */
+  readonly wallMs: number;
+}
+
+const OUTPUT_CAP = 64 * 1024;
+
+function cap(text: string): string {
+  return text.length <= OUTPUT_CAP ? text : `[... ${text.length - OUTPUT_CAP} chars cut ...]\n` + text.slice(-OUTPUT_CAP);
+}
+
+export function runChildProcess(
+  launch: Exclude<Launch, { kind: 'skip' }>,
+  cfg: ChildConfig,
+  opts: { timeoutMs: number; nodeArgs?: readonly string[] },
+): Promise<ChildOutcome> {
+  const [cmd, args] =
+    launch.kind === 'node'
+      ? [process.execPath, [...(opts.nodeArgs ?? []), launch.script, JSON.stringify(cfg)]]
+      : [launch.file, [cfg.workload, String(cfg.iterations), String(cfg.warmupIterations), String(cfg.sampleIntervalMs)]];
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    let done = false;
+    const finish = (code: number | null, signal: NodeJS.Signals | null, spawnError?: Error): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      const wallMs = performance.now() - started;
+      const stdoutAll = Buffer.concat(out).toString('utf8');
+      const stderr = cap(Buffer.concat(err).toString('utf8'));
+      let result: ChildResult | undefined;
+      const rest: string[] = [];
+      for (const line of stdoutAll.split('\n')) {
+        if (line.startsWith(RESULT_MARKER)) {
+          try {
+            result = JSON.parse(line.slice(RESULT_MARKER.length)) as ChildResult;
+          } catch (e) {
+            rest.push(`(unparsable result line: ${(e as Error).message})`);
+          }
+        } else if (line !== '') rest.push(line);
+      }
+      const stdout = cap(rest.join('\n'));
+      let error: string | undefined;
+      if (spawnError !== undefined) error = `cannot start ${cmd}: ${spawnError.message}`;
+      else if (timedOut) error = `timed out after ${opts.timeoutMs} ms`;
+      else if (code !== 0) error = `exit ${code ?? signal}: ${lastLines(stderr)}`;
+      else if (result === undefined) error = `no result line on stdout: ${lastLines(stderr)}`;
+      resolve(error === undefined ? { ok: true, result, stdout, stderr, wallMs } : { ok: false, error, stdout, stderr, wallMs });
+    };
+    child.on('error', (e) => finish(null, null, e));
+    child.on('close', (code, signal) => finish(code, signal));
+  });
+}
+
+function lastLines(text: string, n = 6): string {
+  const lines = text.trim().split('\n');
+  return lines.slice(-n).join(' | ') || '(no stderr)';
+}
