@@ -19,8 +19,8 @@ describe('S55-3B delayed subrelease', () => {
       h.u32[ring + RING_HEAD] = start;
       h.u32[ring + RING_TAIL] = start;
       const ps: number[] = [];
-      for (let i = 0; i < 40; i++) ps.push(h.malloc(8192));
-      for (const p of ps) h.free(p); // cap 8: 32+ runs end up in central
+      for (let i = 0; i < 72; i++) ps.push(h.malloc(8192));
+      for (const p of ps) h.free(p); // the 8 KiB bin's cap is 32: 40+ runs end up in central
       const e0 = h.maintain(); // schedules central's runs, stamped e0
       const box = () => h.report().boxes.find((b) => b.line === 'HZ3_S55_3B_DELAY')!.values;
       const scheduled = box().scheduled_pages / 2;
@@ -28,7 +28,7 @@ describe('S55-3B delayed subrelease', () => {
       expect((h.u32[ring + RING_TAIL] - h.u32[ring + RING_HEAD]) >>> 0).toBe(scheduled);
       // Reuse some: drain the cache, then take runs again (they come back from the segments).
       const again: number[] = [];
-      for (let i = 0; i < 20; i++) again.push(h.malloc(8192));
+      for (let i = 0; i < 50; i++) again.push(h.malloc(8192)); // 32 from the cache, then runs back from segments
       // Before the delay: nothing is released.
       for (let e = e0 + 1; e < e0 + 8; e++) expect(h.maintain()).toBe(e);
       expect(box().madvise_calls).toBe(0);
@@ -57,8 +57,8 @@ describe('S55-3B delayed subrelease', () => {
     h.u32[ring + RING_HEAD] = 5;
     h.u32[ring + RING_TAIL] = 5 + 250; // 250 of 256 taken (entries stamped epoch 0 ... they drain at epoch 8)
     const ps: number[] = [];
-    for (let i = 0; i < 40; i++) ps.push(h.malloc(4096));
-    for (const p of ps) h.free(p);
+    for (let i = 0; i < 120; i++) ps.push(h.malloc(4096));
+    for (const p of ps) h.free(p); // the 4 KiB bin's cap is 64: 56+ runs end up in central
     h.maintain();
     const v = h.report().boxes.find((b) => b.line === 'HZ3_S55_3B_DELAY')!.values;
     expect(v.scheduled_pages).toBe(6);

@@ -110,7 +110,7 @@ describe('S55-3 medium subrelease (mem lane)', () => {
     const h = lib.createHeap({ maxBytes: 256 << 20 });
     const ps: number[] = [];
     for (let i = 0; i < 400; i++) ps.push(h.malloc(8192));
-    for (const p of ps) h.free(p); // over the cap: most go to central
+    for (const p of ps) h.free(p); // over the cap (32): most go to central
     const residentBefore = h.stats().residentBytes;
     h.maintain();
     const line = h.report().boxes.find((b) => b.line === 'HZ3_S55_3_MEDIUM_SUBRELEASE')!;

@@ -35,10 +35,11 @@ describe('size classes', () => {
     expect(binOfSize(4097)).toBe(FIRST_MEDIUM_BIN + 1);
   });
 
-  it('keeps caps between 4 and 256 blocks and refills half a cap', () => {
+  it("keeps caps between 4 and 256 blocks (16 and 64 for medium bins) and refills half a cap", () => {
     for (let b = 0; b < NUM_BINS; b++) {
-      expect(binCap[b]).toBeGreaterThanOrEqual(4);
-      expect(binCap[b]).toBeLessThanOrEqual(256);
+      expect(binCap[b]).toBeGreaterThanOrEqual(b < NUM_SMALL_BINS ? 4 : 16);
+      expect(binCap[b]).toBeLessThanOrEqual(b < NUM_SMALL_BINS ? 256 : 64);
+      expect(binCap[b] * binSize(b)).toBeLessThanOrEqual(b < NUM_SMALL_BINS ? 64 * 1024 : 512 * 1024);
       expect(binRefill(b)).toBe(binCap[b] >>> 1);
     }
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createHeap } from '../src/index.ts';
-import { NUM_BINS, binCap, binOfSize, binRefill } from '../src/heap/size-classes.ts';
+import { binCap, binOfSize, binRefill } from '../src/heap/size-classes.ts';
+import { tcWord } from '../src/heap/layout.ts';
 import { centralBlocks } from '../src/heap/central.ts';
 
 describe('thread cache bins', () => {
@@ -20,7 +21,7 @@ describe('thread cache bins', () => {
     const cap = binCap[bin];
     const ptrs: number[] = [];
     for (let i = 0; i < cap * 3; i++) ptrs.push(h.malloc(64));
-    const countWord = h.thread.tcHead + NUM_BINS + bin;
+    const countWord = tcWord(h.thread.slotWord, bin) + 1;
     const before = h.u32[countWord];
     for (const p of ptrs) h.free(p);
     expect(h.u32[countWord]).toBeLessThanOrEqual(cap);

@@ -8,7 +8,7 @@ import {
   H_LANE_FINGERPRINT, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_LARGE_PAGES, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
   H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES,
   MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE, SEGMENT_SIZE, SLOT_FREE, S_REMOTE_COUNT,
-  S_REMOTE_RING, S_STATE, S_TC_HEAD, PAGE_SHIFT, TAG_BIN_MASK, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
+  S_REMOTE_RING, S_STATE, tcWord, PAGE_SHIFT, TAG_BIN_MASK, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
 } from '../heap/layout.ts';
 import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, binSize } from '../heap/size-classes.ts';
 import { ThreadHeap, type OnExhausted } from '../heap/thread-cache.ts';
@@ -24,7 +24,7 @@ import { onEpoch } from '../boxes/epoch.ts';
 import { BOXES } from '../observe/counters.ts';
 import { collectReport, type HeapReport } from '../observe/report.ts';
 import { HeapError, show } from '../heap/errors.ts';
-import { releaseMode, releaseModeReason } from '../release/os.ts';
+import { osResidentPages, releaseMode, releaseModeReason } from '../release/os.ts';
 import { threadId, isMainThread } from 'node:worker_threads';
 
 export interface HeapOptions {
@@ -272,7 +272,7 @@ export class Heap {
     for (let s = 0; s < L.maxThreads; s++) {
       const w = a.slotWord(s);
       if (Atomics.load(u32, w + S_STATE) !== SLOT_FREE) threads++;
-      for (let b = 0; b < NUM_BINS; b++) free[b] += u32[w + S_TC_HEAD + NUM_BINS + b] + inboxBlocks(a, s, b);
+      for (let b = 0; b < NUM_BINS; b++) free[b] += u32[tcWord(w, b) + 1] + inboxBlocks(a, s, b);
       const ring = u32[w + S_REMOTE_COUNT];
       for (let i = 0; i < ring; i++) free[a.ptag[u32[w + S_REMOTE_RING + i] >>> PAGE_SHIFT] & TAG_BIN_MASK]++;
     }
@@ -376,6 +376,20 @@ export class Heap {
     const tally = newTally();
     releaseFreeRuns(a, tally);
     return { returnedPages: pages, returnedBlocks: blocks, releaseCalls: tally.calls, releasedPages: tally.pages, releasedBytes: tally.bytes };
+  }
+
+  /**
+   * What the OS says is resident in this heap's arena right now (mincore), split
+   * into metadata and data bytes: the pages really touched, beside the
+   * allocator's own account (stats().residentBytes counts pages handed out).
+   * NaN without the native addon.
+   */
+  osResident(): { metadataBytes: number; dataBytes: number } {
+    const { metaBytes, arenaBytes } = this.arena.layout;
+    return {
+      metadataBytes: osResidentPages(this.u8, 0, metaBytes) * PAGE_SIZE,
+      dataBytes: osResidentPages(this.u8, metaBytes, arenaBytes - metaBytes) * PAGE_SIZE,
+    };
   }
 
   /** The enabled boxes' counters summed over all threads, and their printed lines. */

@@ -14,6 +14,8 @@ export class Arena {
   readonly i32: Int32Array;
   /** f64 view: per-thread observe counters. */
   readonly f64: Float64Array;
+  /** u64 view: (top, count) list words of central pools and inboxes (see list-word.ts). */
+  readonly u64: BigUint64Array;
   /** Page tags, indexed by page number (`ptr >>> 12`). */
   readonly ptag: Uint32Array;
   /** Pages of a large run, at the run's first page (0 elsewhere). */
@@ -45,6 +47,7 @@ export class Arena {
     this.u32 = new Uint32Array(buffer, 0, arenaBytes / 4);
     this.i32 = new Int32Array(buffer, 0, arenaBytes / 4);
     this.f64 = new Float64Array(buffer, 0, arenaBytes / 8);
+    this.u64 = new BigUint64Array(buffer, 0, arenaBytes / 8);
     this.ptag = new Uint32Array(buffer, L.ptagOffset, L.arenaPages);
     this.runLen = new Uint32Array(buffer, L.runLenOffset, L.arenaPages);
     this.gmap = new Uint8Array(buffer, L.gmapOffset, arenaBytes / GRANULE);

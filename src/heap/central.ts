@@ -5,14 +5,18 @@
  * the next chain (word 1) and the chain's length (word 2). Thread caches push a
  * chain when they drain and pop one when they refill, so each lock hold is O(1).
  *
- *   entry (4 words): lock | top chain | blocks in this pool | -
+ *   entry (4 words): top chain | blocks   (one 64-bit list word)  | lock | -
+ *
+ * The list word changes by one atomic store, so a holder stopped inside the
+ * critical section leaves it consistent (see locks.ts for the takeover).
  */
 import { Arena } from './arena.ts';
-import { CENTRAL_ENTRY_WORDS, CENTRAL_SHARDS } from './layout.ts';
+import { CENTRAL_ENTRY_WORDS, CENTRAL_LOCK, CENTRAL_SHARDS } from './layout.ts';
 import { NUM_BINS } from './size-classes.ts';
 import { lock, unlock } from './locks.ts';
+import { listCount, listTop, packList } from './list-word.ts';
 
-const entryWord = (a: Arena, shard: number, bin: number): number =>
+export const centralEntry = (a: Arena, shard: number, bin: number): number =>
   a.centralWord + (shard * NUM_BINS + bin) * CENTRAL_ENTRY_WORDS;
 
 export const shardOf = (slot: number): number => slot & (CENTRAL_SHARDS - 1);
@@ -20,28 +24,26 @@ export const shardOf = (slot: number): number => slot & (CENTRAL_SHARDS - 1);
 /** Push a chain of `n` blocks (head linked through word 0, 0-terminated). */
 export function centralPush(a: Arena, shard: number, bin: number, head: number, n: number): void {
   const u32 = a.u32;
-  const e = entryWord(a, shard, bin);
+  const e = centralEntry(a, shard, bin);
   const h = head >>> 2;
-  lock(a.i32, e, a.me);
-  u32[h + 1] = u32[e + 1];
+  lock(a.i32, e + CENTRAL_LOCK, a.me);
+  const v = Atomics.load(a.u64, e >>> 1);
+  u32[h + 1] = listTop(v);
   u32[h + 2] = n;
-  u32[e + 1] = head;
-  u32[e + 2] += n;
-  unlock(a.i32, e);
+  Atomics.store(a.u64, e >>> 1, packList(head, listCount(v) + n));
+  unlock(a.i32, e + CENTRAL_LOCK);
 }
 
 /** Pop one chain from `shard`, or 0. Its length is `u32[(head >>> 2) + 2]`. */
 export function centralPop(a: Arena, shard: number, bin: number): number {
   const u32 = a.u32;
-  const e = entryWord(a, shard, bin);
-  if (Atomics.load(u32, e + 1) === 0) return 0; // cheap empty check without the lock
-  lock(a.i32, e, a.me);
-  const head = u32[e + 1];
-  if (head !== 0) {
-    u32[e + 1] = u32[(head >>> 2) + 1];
-    u32[e + 2] -= u32[(head >>> 2) + 2];
-  }
-  unlock(a.i32, e);
+  const e = centralEntry(a, shard, bin);
+  if (Atomics.load(u32, e) === 0) return 0; // cheap empty check without the lock
+  lock(a.i32, e + CENTRAL_LOCK, a.me);
+  const v = Atomics.load(a.u64, e >>> 1);
+  const head = listTop(v);
+  if (head !== 0) Atomics.store(a.u64, e >>> 1, packList(u32[(head >>> 2) + 1], listCount(v) - u32[(head >>> 2) + 2]));
+  unlock(a.i32, e + CENTRAL_LOCK);
   return head;
 }
 
@@ -57,7 +59,7 @@ export function centralPopAny(a: Arena, shard: number, bin: number): number {
 /** Blocks held in central for `bin` over all shards (a snapshot, for stats). */
 export function centralBlocks(a: Arena, bin: number): number {
   let n = 0;
-  for (let s = 0; s < CENTRAL_SHARDS; s++) n += Atomics.load(a.u32, entryWord(a, s, bin) + 2);
+  for (let s = 0; s < CENTRAL_SHARDS; s++) n += Atomics.load(a.u32, centralEntry(a, s, bin) + 1);
   return n;
 }
 
@@ -65,12 +67,10 @@ export function centralBlocks(a: Arena, bin: number): number {
 export function centralTakeAll(a: Arena, bin: number, visit: (head: number, n: number) => void): void {
   const u32 = a.u32;
   for (let s = 0; s < CENTRAL_SHARDS; s++) {
-    const e = entryWord(a, s, bin);
-    lock(a.i32, e, a.me);
-    let head = u32[e + 1];
-    u32[e + 1] = 0;
-    u32[e + 2] = 0;
-    unlock(a.i32, e);
+    const e = centralEntry(a, s, bin);
+    lock(a.i32, e + CENTRAL_LOCK, a.me);
+    let head = listTop(Atomics.exchange(a.u64, e >>> 1, 0n));
+    unlock(a.i32, e + CENTRAL_LOCK);
     while (head !== 0) {
       const next = u32[(head >>> 2) + 1];
       visit(head, u32[(head >>> 2) + 2]);

@@ -114,12 +114,16 @@ export const S_REMOTE_COUNT = 5; // blocks held in the remote ring
 export const S_CUR_SEGMENT = 6; // segment this thread carves from (+1; 0 = none)
 /** f64 word pair (u32 index 8..9): lease, ms since the heap's time origin, refreshed by the holder. */
 export const S_LEASE_F64 = 8;
-export const S_TC_HEAD = 32; // NUM_BINS heads
-export const S_TC_COUNT = S_TC_HEAD + 256; // NUM_BINS counts
-export const S_REMOTE_RING = S_TC_COUNT + 256; // REMOTE_RING_SIZE pointers
+/** Thread cache: per bin two words, [first free block, blocks in the list], on one cache line. */
+export const S_TC = 32;
+export const S_REMOTE_RING = S_TC + 2 * 256; // REMOTE_RING_SIZE pointers
+/** u32 index of the thread-cache head of `bin` in the slot at `slotWord`; the count is the next word. */
+export const tcWord = (slotWord: number, bin: number): number => slotWord + S_TC + 2 * bin;
 export const REMOTE_RING_SIZE = 256;
-export const S_COUNTERS = S_REMOTE_RING + REMOTE_RING_SIZE; // observe counters, to the end of the slot
-export const S_COUNTERS_MAX = SLOT_BYTES / 4 - S_COUNTERS;
+/** Per bin: how many times this thread carved it (the carve burst doubles with each, up to the refill). */
+export const S_CARVES = S_REMOTE_RING + REMOTE_RING_SIZE;
+export const S_COUNTERS = S_CARVES + 256; // observe counters (f64), up to the box area
+export const S_COUNTERS_MAX = SLOT_BYTES / 4 - 1024 - S_COUNTERS;
 /** A box's private per-thread area (S55-3B ring): last 4 KiB of the slot. */
 export const S_BOX_AREA = SLOT_BYTES / 4 - 1024;
 
@@ -148,9 +152,10 @@ export const SEG_SPAN = 3; // part of a multi-segment large span
 export const PACK_BUCKETS = 9;
 
 // ---------------------------------------------------------------------------
-// Central pools: per [shard][bin] a lock, the chain stack top and a block count.
+// Central pools: per [shard][bin] the list word (top chain, blocks) and a lock.
 export const CENTRAL_SHARDS = 4;
-export const CENTRAL_ENTRY_WORDS = 4; // lock, top chain, blocks, (pad)
+export const CENTRAL_ENTRY_WORDS = 4; // top chain, blocks (one 64-bit list word), lock, (pad)
+export const CENTRAL_LOCK = 2;
 
 export interface Layout {
   readonly arenaBytes: number;

@@ -8,15 +8,17 @@
  *   owner's refill of bin -> take the whole inbox stack with one exchange
  *
  * The inbox is a multi-producer stack: producers push a chain with
- * compareExchange on its top; the only consumer takes everything with
- * Atomics.exchange, so there is no pop and no ABA. A second word counts blocks
- * for stats (a snapshot; exact when the heap is quiet).
+ * compareExchange on its list word (top, count: list-word.ts); the only
+ * consumer takes everything with Atomics.exchange, so there is no pop and no
+ * ABA. Top and count change together, so a producer stopped anywhere leaves them
+ * consistent.
  * Blocks for an owner whose slot is not live go to central instead.
  */
 import { Arena } from './arena.ts';
 import { PAGE_SHIFT, REMOTE_RING_SIZE, SLOT_LIVE, S_REMOTE_COUNT, S_REMOTE_RING, S_STATE, TAG_BIN_MASK, TAG_OWNER_MASK, TAG_OWNER_SHIFT } from './layout.ts';
 import { NUM_BINS } from './size-classes.ts';
 import { centralPush, shardOf } from './central.ts';
+import { listCount, listTop, packList } from './list-word.ts';
 import type { ThreadHeap } from './thread-cache.ts';
 
 export const inboxWord = (a: Arena, slot: number, bin: number): number => a.inboxWord + (slot * NUM_BINS + bin) * 2;
@@ -32,7 +34,13 @@ export function remoteFree(t: ThreadHeap, p: number): void {
 
 const sortScratch = new Float64Array(REMOTE_RING_SIZE);
 
-/** Send every block in the remote ring of the slot at `slotWord` to its owner's inbox (or to central). */
+/**
+ * Send every block in the remote ring of the slot at `slotWord` to its owner's
+ * inbox (or to central). The ring is copied and emptied before anything is
+ * published: a thread stopped mid-flush (Worker.terminate()) then loses the
+ * blocks still in flight, and never leaves a published block listed in its ring
+ * for an adopter to publish a second time.
+ */
 export function flushRemoteRing(a: Arena, slotWord: number): void {
   const u32 = a.u32;
   const n = u32[slotWord + S_REMOTE_COUNT];
@@ -44,6 +52,7 @@ export function flushRemoteRing(a: Arena, slotWord: number): void {
     const tag = a.ptag[p >>> PAGE_SHIFT];
     keys[i] = (tag & (TAG_OWNER_MASK | TAG_BIN_MASK)) * 4294967296 + p;
   }
+  u32[slotWord + S_REMOTE_COUNT] = 0;
   keys.sort();
   let i = 0;
   while (i < n) {
@@ -61,12 +70,9 @@ export function flushRemoteRing(a: Arena, slotWord: number): void {
       len++;
     }
     u32[tail >>> 2] = 0;
-    const owner = key >>> TAG_OWNER_SHIFT;
-    const bin = key & TAG_BIN_MASK;
-    pushToOwner(a, owner - 1, bin, head, tail, len);
+    pushToOwner(a, (key >>> TAG_OWNER_SHIFT) - 1, key & TAG_BIN_MASK, head, tail, len);
     i = j;
   }
-  u32[slotWord + S_REMOTE_COUNT] = 0;
 }
 
 /** Push a chain onto slot `slot`'s inbox for `bin`; to central when that slot is not live. */
@@ -76,13 +82,12 @@ export function pushToOwner(a: Arena, slot: number, bin: number, head: number, t
     centralPush(a, shardOf(slot), bin, head, n);
     return;
   }
-  const w = inboxWord(a, slot, bin);
+  const k = inboxWord(a, slot, bin) >>> 1;
   for (;;) {
-    const top = Atomics.load(u32, w);
-    u32[tail >>> 2] = top;
-    if (Atomics.compareExchange(u32, w, top, head) === top) break;
+    const v = Atomics.load(a.u64, k);
+    u32[tail >>> 2] = listTop(v);
+    if (Atomics.compareExchange(a.u64, k, v, packList(head, listCount(v) + n)) === v) break;
   }
-  Atomics.add(u32, w + 1, n);
 }
 
 /** Take my whole inbox for `bin`: a chain whose length is stored in word 2 of its head, or 0. */
@@ -93,12 +98,10 @@ export function takeInbox(t: ThreadHeap, bin: number): number {
 export function takeInboxOf(a: Arena, slot: number, bin: number): number {
   const u32 = a.u32;
   const w = inboxWord(a, slot, bin);
-  if (Atomics.load(u32, w) === 0) return 0;
-  const head = Atomics.exchange(u32, w, 0);
-  let n = 0;
-  for (let p = head; p !== 0; p = u32[p >>> 2]) n++;
-  Atomics.sub(u32, w + 1, n);
-  u32[(head >>> 2) + 2] = n;
+  if (Atomics.load(u32, w) === 0) return 0; // cheap empty check: the low half is the top
+  const v = Atomics.exchange(a.u64, w >>> 1, 0n);
+  const head = listTop(v);
+  if (head !== 0) u32[(head >>> 2) + 2] = listCount(v);
   return head;
 }
 

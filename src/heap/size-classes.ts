@@ -42,12 +42,22 @@ export const binOfGranules: Uint8Array = (() => {
 })();
 
 /**
- * Thread-cache cap per bin: about 64 KiB of objects, between 4 and 256 blocks.
- * A free that pushes a bin over its cap drains half of it to central.
+ * Thread-cache cap per bin. A free that pushes a bin over its cap drains half of
+ * it to central; a malloc on an empty bin refills half a cap. Small bins hold
+ * about 64 KiB (4..256 blocks); medium bins about 256 KiB (16..64 blocks), since
+ * a random mix of medium sizes makes each bin's count wander by a dozen or more
+ * and a smaller cap turns that wandering into a central round trip every ~20
+ * operations (measured: medium random_mixed 36.6 -> 41.4 M ops/s, mixed
+ * 35.7 -> 44.7 with the larger medium caps; docs/PERFORMANCE.md).
  */
 export const binCap: Uint16Array = (() => {
   const t = new Uint16Array(NUM_BINS);
-  for (let b = 0; b < NUM_BINS; b++) t[b] = Math.max(4, Math.min(256, Math.floor((64 * 1024) / binSize(b))));
+  for (let b = 0; b < NUM_BINS; b++) {
+    t[b] =
+      b < NUM_SMALL_BINS
+        ? Math.max(4, Math.min(256, Math.floor((64 * 1024) / binSize(b))))
+        : Math.max(16, Math.min(64, Math.floor((256 * 1024) / binSize(b))));
+  }
   return t;
 })();
 

@@ -3,10 +3,10 @@
  * functions every miss goes to. Read top to bottom.
  *
  * A thread cache is, per bin, a LIFO list of free blocks (the next pointer
- * lives in the block's first word) and a count, both in the thread's slot:
+ * lives in the block's first word) and a count, side by side in the slot:
  *
- *   u32[tcHead + bin]            first free block of bin (0 = empty)
- *   u32[tcHead + NUM_BINS + bin] blocks in the list
+ *   u32[tc + 2 * bin]      first free block of bin (0 = empty)
+ *   u32[tc + 2 * bin + 1]  blocks in the list
  *
  * malloc: size -> bin by one table load, pop. free: one page-tag load says the
  * block's bin and owner; owner == me -> push (drain half to central over the
@@ -19,7 +19,7 @@
  */
 import { Arena } from './arena.ts';
 import {
-  LARGE_BIN, S_TC_HEAD, TAG_OWNER_SHIFT, TAG_OWNER_MASK, TAG_BIN_MASK, S_REFILLS, H_EPOCH, carvedWord, makeTag,
+  LARGE_BIN, S_TC, tcWord, TAG_OWNER_SHIFT, TAG_OWNER_MASK, TAG_BIN_MASK, S_REFILLS, S_CARVES, H_EPOCH, carvedWord, makeTag,
   PAGE_SHIFT, PAGE_SIZE, H_DEAD_SLOTS,
 } from './layout.ts';
 import { adoptDeadSlots, refreshLease } from './threads.ts';
@@ -47,8 +47,7 @@ export function createHotPath(t: ThreadHeap): HotPath {
   const gmap = t.arena.gmap;
   const binOf = binOfGranules;
   const cap = binCap;
-  const head = t.tcHead;
-  const count = t.tcHead + NUM_BINS;
+  const tc = t.tc;
   const me = t.owner << TAG_OWNER_SHIFT;
   const pageLimit = ptag.length;
 
@@ -56,10 +55,11 @@ export function createHotPath(t: ThreadHeap): HotPath {
     if (typeof size === 'number' && (size >>> 0) === size && size <= MAX_MEDIUM_SIZE) {
       const bin = binOf[(size + 15) >>> 4];
       if (HZ3_S56_MEDIUM_WASTE_OBSERVE) if (size > 2048) observeMediumRequest(t, size, bin);
-      const p = u32[head + bin];
+      const h = tc + (bin << 1);
+      const p = u32[h];
       if (p !== 0) {
-        u32[head + bin] = u32[p >>> 2];
-        u32[count + bin]--;
+        u32[h] = u32[p >>> 2];
+        u32[h + 1]--;
         if (HZ3_FREE_CHECKS) gmap[p >>> 4] = 1;
         return p;
       }
@@ -78,10 +78,11 @@ export function createHotPath(t: ThreadHeap): HotPath {
           } else gmap[p >>> 4] = 0;
         }
         const bin = tag & TAG_BIN_MASK;
-        u32[p >>> 2] = u32[head + bin];
-        u32[head + bin] = p;
-        const c = u32[count + bin] + 1;
-        u32[count + bin] = c;
+        const h = tc + (bin << 1);
+        u32[p >>> 2] = u32[h];
+        u32[h] = p;
+        const c = u32[h + 1] + 1;
+        u32[h + 1] = c;
         if (c > cap[bin]) t.drain(bin);
         return;
       }
@@ -96,7 +97,8 @@ export type OnExhausted = 'throw' | 'null';
 
 /** One thread's attachment to the heap: its slot, and the slow paths. */
 export class ThreadHeap {
-  readonly tcHead: number;
+  /** u32 index of this thread's cache (bin 0's head). */
+  readonly tc: number;
   readonly owner: number;
   readonly shard: number;
   readonly hot: HotPath;
@@ -107,7 +109,7 @@ export class ThreadHeap {
     readonly slotWord: number,
     readonly onExhausted: OnExhausted,
   ) {
-    this.tcHead = slotWord + S_TC_HEAD;
+    this.tc = slotWord + S_TC;
     this.owner = slot + 1;
     this.shard = shardOf(slot);
     this.hot = createHotPath(this);
@@ -128,23 +130,28 @@ export class ThreadHeap {
     if (chain === 0) chain = centralPopAny(a, this.shard, bin);
     if (chain === 0) chain = this.carve(bin);
     if (chain === 0) return this.exhausted(size, `no free pages for a ${binSize(bin)}-byte block`);
-    const h = this.tcHead + bin;
+    const h = tcWord(this.slotWord, bin);
     u32[h] = u32[chain >>> 2];
-    u32[h + NUM_BINS] = u32[(chain >>> 2) + 2] - 1;
+    u32[h + 1] = u32[(chain >>> 2) + 2] - 1;
     if (HZ3_FREE_CHECKS) a.gmap[chain >>> 4] = 1;
     return chain;
   }
 
-  /** Carve fresh pages of `bin` into a chain (length in word 2 of its head), or 0. */
+  /**
+   * Carve fresh pages of `bin` into a chain (length in word 2 of its head), or 0.
+   * The burst starts at one run and doubles each time this thread carves the bin
+   * again, up to one refill: a bin used once touches one page, not a refill's worth.
+   */
   private carve(bin: number): number {
     const a = this.arena;
     const u32 = a.u32;
     const size = binSize(bin);
     const runPages = binRunPages(bin);
     const perRun = binObjectsPerRun(bin);
-    const want = binRefill(bin);
-    // Runs to carve: enough for one refill, in one segment run of at most 64 pages.
-    let runs = Math.max(1, Math.min(Math.ceil(want / perRun), Math.floor(64 / runPages)));
+    const carves = u32[this.slotWord + S_CARVES + bin]++;
+    const burst = 1 << Math.min(carves, 6);
+    // Runs to carve: the burst, at most one refill's worth, in one segment run of at most 64 pages.
+    let runs = Math.max(1, Math.min(burst, Math.ceil(binRefill(bin) / perRun), Math.floor(64 / runPages)));
     let page = allocRun(a, this.slotWord, this.owner, runs * runPages, 1);
     if (page < 0 && runs > 1) {
       runs = 1;
@@ -177,14 +184,14 @@ export class ThreadHeap {
   /** Over the cap in `bin`: keep the newest half, push the rest to central as one chain. */
   drain(bin: number): void {
     const u32 = this.arena.u32;
-    const h = this.tcHead + bin;
+    const h = tcWord(this.slotWord, bin);
     const keep = binRefill(bin);
     let cut = u32[h];
     for (let i = 1; i < keep; i++) cut = u32[cut >>> 2];
     const rest = u32[cut >>> 2];
     u32[cut >>> 2] = 0;
-    const n = u32[h + NUM_BINS] - keep;
-    u32[h + NUM_BINS] = keep;
+    const n = u32[h + 1] - keep;
+    u32[h + 1] = keep;
     centralPush(this.arena, this.shard, bin, rest, n);
   }
 
@@ -216,10 +223,10 @@ export class ThreadHeap {
   /** Push a block of my own pages into my cache (the fast free's body, for slow callers). */
   pushLocal(p: number, bin: number): void {
     const u32 = this.arena.u32;
-    const h = this.tcHead + bin;
+    const h = tcWord(this.slotWord, bin);
     u32[p >>> 2] = u32[h];
     u32[h] = p;
-    if (++u32[h + NUM_BINS] > binCap[bin]) this.drain(bin);
+    if (++u32[h + 1] > binCap[bin]) this.drain(bin);
   }
 
   /** Slow-path event counter: every HZ3_EPOCH_REFILLS refills advance the global epoch. */

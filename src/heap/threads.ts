@@ -21,7 +21,7 @@
 import { Arena } from './arena.ts';
 import {
   H_DEAD_SLOTS, H_SLOT_LOCK, H_TIME_ORIGIN_F64, SLOT_ADOPTING, SLOT_DEAD, SLOT_FREE, SLOT_LIVE, S_CUR_SEGMENT,
-  S_GENERATION, S_LEASE_F64, S_REMOTE_COUNT, S_STATE, S_TC_HEAD, S_THREAD_ID,
+  S_CARVES, S_GENERATION, S_LEASE_F64, S_REMOTE_COUNT, S_STATE, S_THREAD_ID, tcWord,
 } from './layout.ts';
 import { NUM_BINS } from './size-classes.ts';
 import { centralPush, shardOf } from './central.ts';
@@ -53,8 +53,9 @@ export function claimSlot(a: Arena, threadId: number): number {
       u32[w + S_CUR_SEGMENT] = 0;
       u32[w + S_REMOTE_COUNT] = 0;
       for (let b = 0; b < NUM_BINS; b++) {
-        u32[w + S_TC_HEAD + b] = 0;
-        u32[w + S_TC_HEAD + NUM_BINS + b] = 0;
+        u32[w + S_CARVES + b] = 0;
+        u32[tcWord(w, b)] = 0;
+        u32[tcWord(w, b) + 1] = 0;
       }
       refreshLease(a, w);
       Atomics.store(u32, w + S_STATE, SLOT_LIVE);
@@ -88,7 +89,7 @@ export function returnSlotState(a: Arena, slot: number): number {
   flushRemoteRing(a, w);
   let moved = 0;
   for (let b = 0; b < NUM_BINS; b++) {
-    const h = w + S_TC_HEAD + b;
+    const h = tcWord(w, b);
     const head = u32[h];
     if (head !== 0) {
       let n = 0;
@@ -97,7 +98,7 @@ export function returnSlotState(a: Arena, slot: number): number {
       moved += n;
     }
     u32[h] = 0;
-    u32[h + NUM_BINS] = 0;
+    u32[h + 1] = 0;
   }
   moved += sweepInboxes(a, slot);
   u32[w + S_CUR_SEGMENT] = 0;

@@ -6,9 +6,10 @@
  * totals with the blocks ever carved. Run it while no other thread allocates.
  */
 import { Arena } from './arena.ts';
-import { carvedWord, CENTRAL_ENTRY_WORDS, CENTRAL_SHARDS, PAGE_SHIFT, S_REMOTE_COUNT, S_REMOTE_RING, S_TC_HEAD, TAG_BIN_MASK } from './layout.ts';
+import { carvedWord, CENTRAL_SHARDS, PAGE_SHIFT, S_REMOTE_COUNT, S_REMOTE_RING, TAG_BIN_MASK, tcWord } from './layout.ts';
 import { NUM_BINS, binSize } from './size-classes.ts';
 import { inboxWord } from './remote.ts';
+import { centralEntry } from './central.ts';
 
 export interface HeapCheck {
   /** Everything that is wrong, one line each; empty when the heap is sound. */
@@ -60,8 +61,9 @@ export function checkHeap(a: Arena): HeapCheck {
   for (let s = 0; s < a.layout.maxThreads; s++) {
     const w = a.slotWord(s);
     for (let b = 0; b < NUM_BINS; b++) {
-      const n = walk(u32[w + S_TC_HEAD + b], b, `slot ${s} cache bin ${b}`);
-      if (n !== u32[w + S_TC_HEAD + NUM_BINS + b]) report(`slot ${s} cache bin ${b}: count ${u32[w + S_TC_HEAD + NUM_BINS + b]}, walked ${n}`);
+      const h = tcWord(w, b);
+      const n = walk(u32[h], b, `slot ${s} cache bin ${b}`);
+      if (n !== u32[h + 1]) report(`slot ${s} cache bin ${b}: count ${u32[h + 1]}, walked ${n}`);
       const ib = inboxWord(a, s, b);
       const m = walk(u32[ib], b, `slot ${s} inbox bin ${b}`);
       if (m !== u32[ib + 1]) report(`slot ${s} inbox bin ${b}: count ${u32[ib + 1]}, walked ${m}`);
@@ -74,16 +76,16 @@ export function checkHeap(a: Arena): HeapCheck {
   }
   for (let sh = 0; sh < CENTRAL_SHARDS; sh++) {
     for (let b = 0; b < NUM_BINS; b++) {
-      const e = a.centralWord + (sh * NUM_BINS + b) * CENTRAL_ENTRY_WORDS;
+      const e = centralEntry(a, sh, b);
       let total = 0;
-      for (let chain = u32[e + 1]; chain !== 0; chain = u32[(chain >>> 2) + 1]) {
+      for (let chain = u32[e]; chain !== 0; chain = u32[(chain >>> 2) + 1]) {
         const declared = u32[(chain >>> 2) + 2];
         const n = walk(chain, b, `central shard ${sh} bin ${b}`);
         if (n !== declared) report(`central shard ${sh} bin ${b}: chain ${chain} declares ${declared} blocks, walked ${n}`);
         total += n;
         if (n === 0) break;
       }
-      if (total !== u32[e + 2]) report(`central shard ${sh} bin ${b}: count ${u32[e + 2]}, walked ${total}`);
+      if (total !== u32[e + 1]) report(`central shard ${sh} bin ${b}: count ${u32[e + 1]}, walked ${total}`);
     }
   }
   const liveBlocks = freeBlocks.map((f, b) => u32[carvedWord(b)] - f);

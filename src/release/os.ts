@@ -38,6 +38,7 @@ interface ReleaseAddon {
   release(view: ArrayBufferView, byteOffset: number, byteLength: number): number;
   pageSize(): number;
   alignmentOffset(view: ArrayBufferView): number;
+  residentPages(view: ArrayBufferView, byteOffset: number, byteLength: number): number;
 }
 
 export type ReleaseMode = 'madvise' | 'record-only';
@@ -115,4 +116,15 @@ export function osRelease(view: Uint8Array, byteOffset: number, byteLength: numb
   if (addon) return addon.release(view, byteOffset, byteLength);
   check(view, byteOffset, byteLength);
   return 0;
+}
+
+/**
+ * OS pages wholly inside [byteOffset, byteOffset + byteLength) of the view's buffer
+ * that are resident now (mincore). A measuring tool: "pages touched" of a region,
+ * as the OS sees it. NaN in record-only mode (no addon to ask).
+ */
+export function osResidentPages(view: Uint8Array, byteOffset: number, byteLength: number): number {
+  if (addon) return addon.residentPages(view, byteOffset, byteLength);
+  check(view, byteOffset, byteLength);
+  return NaN;
 }

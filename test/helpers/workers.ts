@@ -17,16 +17,44 @@ export async function workerScript(name: string, lane = 'scale', overrides: Reco
   return file;
 }
 
-/** Start a worker and resolve with its first message of type 'done' (reject on error or early exit). */
-export function runWorker<T>(file: string, workerData: unknown, onStart?: (w: Worker) => void): { worker: Worker; done: Promise<T> } {
+export interface RunningWorker<T> {
+  worker: Worker;
+  /** Resolves with the worker's 'done' message; rejects on an error or an exit without one. */
+  done: Promise<T>;
+  /** Resolves when the thread has exited. */
+  exited: Promise<number>;
+  /** The worker's uncaught error, if any so far. */
+  error(): Error | undefined;
+}
+
+/** Start a worker; `done` resolves with its first message of type 'done'. */
+export function runWorker<T>(file: string, workerData: unknown, onStart?: (w: Worker) => void): RunningWorker<T> {
   const worker = new Worker(file, { workerData });
   onStart?.(worker);
+  let failure: Error | undefined;
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   const done = new Promise<T>((resolve, reject) => {
     worker.on('message', (m: { type: string }) => {
       if (m.type === 'done') resolve(m as T);
     });
-    worker.on('error', reject);
-    worker.on('exit', (code) => reject(new Error(`worker exited with code ${code} before reporting`)));
+    worker.on('error', (e) => {
+      failure = e;
+      reject(e);
+    });
+    // A message posted just before a normal exit may be delivered after the
+    // 'exit' event: give it a moment before calling the run a failure.
+    worker.on('exit', (code) => setTimeout(() => reject(new Error(`worker exited with code ${code} before reporting`)), 200));
   });
-  return { worker, done };
+  return { worker, done, exited, error: () => failure };
+}
+
+/** Wait until `ready()` holds, failing fast (with the worker's own error) if `w` dies first. */
+export async function waitFor(ready: () => boolean, w: RunningWorker<unknown>, what: string, timeoutMs = 60_000): Promise<void> {
+  const start = Date.now();
+  while (!ready()) {
+    const e = w.error();
+    if (e) throw new Error(`${what}: the worker failed first: ${e.message}`);
+    if (Date.now() - start > timeoutMs) throw new Error(`${what}: not reached within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
