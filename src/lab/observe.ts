@@ -1,0 +1,162 @@
+/**
+ * `hakozuna observe medium-waste`: the S56 step of the seed, as a command.
+ * Builds the research lane (S56 medium waste and S49 pack observers on), runs
+ * the named workloads, or the user's own script, with it, collects the one-shot
+ * lines and prints the verdict:
+ *
+ *   waste_pct > 10%  -> medium class granularity is the main RSS suspect (next: finer medium classes, S57)
+ *   waste_pct < 3%   -> segment opening is the suspect (next: read the S49 pack counters)
+ *   otherwise        -> inconclusive
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { runBench } from './bench.ts';
+import { packageRoot } from './root.ts';
+
+export const WASTE_HIGH_PCT = 10;
+export const WASTE_LOW_PCT = 3;
+
+export interface WasteVerdict {
+  /** Summed over the inputs: requested and allocated bytes of medium requests. */
+  req: number;
+  alloc: number;
+  wastePct: number;
+  kind: 'granularity' | 'segment-opening' | 'inconclusive' | 'no-medium-requests';
+  /** The S49 line summed over the inputs, when present. */
+  pack?: { hit: number; miss: number; new_segment: number };
+  /** `[HZ3_S56_VERDICT] waste_pct=... -> ...` */
+  line: string;
+}
+
+/** Parse `[TAG] k=v k=v` lines into { tag, values }. */
+export function parseStatLine(line: string): { tag: string; values: Record<string, number> } | undefined {
+  const m = /^\[(HZ3_[A-Z0-9_]+)\]\s*(.*)$/.exec(line.trim());
+  if (!m) return undefined;
+  const values: Record<string, number> = {};
+  for (const kv of m[2].split(/\s+/)) {
+    const eq = kv.indexOf('=');
+    if (eq > 0) values[kv.slice(0, eq)] = Number(kv.slice(eq + 1));
+  }
+  return { tag: m[1], values };
+}
+
+/** The seed's verdict from one or more runs' one-shot lines. */
+export function mediumWasteVerdict(lines: readonly string[]): WasteVerdict {
+  let req = 0;
+  let alloc = 0;
+  let pack: WasteVerdict['pack'];
+  for (const line of lines) {
+    const s = parseStatLine(line);
+    if (!s) continue;
+    if (s.tag === 'HZ3_MEDIUM_WASTE_OBS') {
+      req += s.values.req ?? 0;
+      alloc += s.values.alloc ?? 0;
+    } else if (s.tag === 'HZ3_S49_PACK') {
+      pack ??= { hit: 0, miss: 0, new_segment: 0 };
+      pack.hit += s.values.hit ?? 0;
+      pack.miss += s.values.miss ?? 0;
+      pack.new_segment += s.values.new_segment ?? 0;
+    }
+  }
+  const wastePct = alloc > 0 ? (100 * (alloc - req)) / alloc : 0;
+  const pct = wastePct.toFixed(2);
+  const packText = pack ? ` (S49 pack: hit=${pack.hit} miss=${pack.miss} new_segment=${pack.new_segment})` : '';
+  let kind: WasteVerdict['kind'];
+  let tail: string;
+  if (alloc === 0) {
+    kind = 'no-medium-requests';
+    tail = 'no medium (2049..32768 B) requests were observed: nothing to judge';
+  } else if (wastePct > WASTE_HIGH_PCT) {
+    kind = 'granularity';
+    tail = `medium class granularity is the main RSS suspect (waste > ${WASTE_HIGH_PCT}%): next, finer medium classes (S57)`;
+  } else if (wastePct < WASTE_LOW_PCT) {
+    kind = 'segment-opening';
+    tail = `rounding waste is small (< ${WASTE_LOW_PCT}%): suspect segment opening; next, read the S49 pack counters${packText}`;
+  } else {
+    kind = 'inconclusive';
+    tail = `inconclusive (${WASTE_LOW_PCT}% <= waste <= ${WASTE_HIGH_PCT}%): neither rounding nor segment opening stands out${packText}`;
+  }
+  return { req, alloc, wastePct, kind, pack, line: `[HZ3_S56_VERDICT] waste_pct=${pct} -> ${tail}` };
+}
+
+export interface ObserveOptions {
+  /** Workloads of the bench to run (names or aliases). */
+  bench?: readonly string[];
+  /** A user script (and its arguments) that imports 'hakozuna'; run with the research lane. */
+  script?: readonly string[];
+  /** Lane to observe with (default research); flag overrides on top. */
+  lane?: string;
+  flags?: Record<string, number>;
+  quick?: boolean;
+  iterations?: number;
+  threads?: readonly number[];
+  outDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface ObserveResult {
+  /** Per input (workload or script): its one-shot lines and verdict. */
+  inputs: { name: string; lines: string[]; verdict: WasteVerdict }[];
+  /** Over every input. */
+  verdict: WasteVerdict;
+}
+
+/** Run a user's script with `import 'hakozuna'` resolved to the lane bundle; returns its stderr lines. */
+export async function runScriptWithLane(argv: readonly string[], laneBundle: string, log: (l: string) => void): Promise<string[]> {
+  const hook = join(packageRoot(), 'bin', 'lane-hook.mjs');
+  const child = spawn(process.execPath, ['--import', hook, ...argv], {
+    env: { ...process.env, HAKOZUNA_LANE_BUNDLE: laneBundle, HAKOZUNA_STATS: '1' },
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  const lines = err.split('\n');
+  for (const l of lines) if (l.trim() !== '' && !l.startsWith('[HZ3_')) log(l);
+  if (code !== 0) throw new Error(`${argv.join(' ')} exited with code ${code}`);
+  return lines.filter((l) => l.startsWith('[HZ3_'));
+}
+
+export async function observeMediumWaste(opts: ObserveOptions): Promise<ObserveResult> {
+  const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const lane = opts.lane ?? 'research';
+  const inputs: ObserveResult['inputs'] = [];
+  if (opts.script && opts.script.length > 0) {
+    const { buildLane } = (await import(join(packageRoot(), 'scripts', 'lane-build.mjs'))) as typeof import('../../scripts/lane-build.mjs');
+    const { entry } = await buildLane(lane, opts.flags ?? {}, 'research');
+    const lines = await runScriptWithLane(opts.script, entry, log);
+    inputs.push({ name: opts.script.join(' '), lines, verdict: mediumWasteVerdict(lines) });
+  }
+  if (opts.bench && opts.bench.length > 0) {
+    const outcome = await runBench({
+      workloads: opts.bench,
+      allocators: [`hakozuna@${lane}`],
+      repetitions: 1,
+      laneBase: 'research',
+      ...(opts.quick !== undefined ? { quick: opts.quick } : {}),
+      ...(opts.iterations !== undefined ? { iterations: opts.iterations } : {}),
+      ...(opts.flags !== undefined ? { laneFlags: opts.flags } : {}),
+      ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+      ...(opts.outDir !== undefined ? { outDir: opts.outDir } : {}),
+      print: false,
+    });
+    for (const run of outcome.results.runs) {
+      const lines = [...(run.oneShot ?? [])];
+      inputs.push({ name: run.workload, lines, verdict: mediumWasteVerdict(lines) });
+    }
+  }
+  if (inputs.length === 0) throw new Error('observe medium-waste: name workloads with --bench, or a script with --script');
+  for (const input of inputs) {
+    log(`# ${input.name}`);
+    for (const l of input.lines) log(l);
+    log(input.verdict.line);
+  }
+  const verdict = mediumWasteVerdict(inputs.flatMap((i) => i.lines));
+  if (inputs.length > 1) {
+    log('# all inputs');
+    log(verdict.line);
+  }
+  return { inputs, verdict };
+}
