@@ -56,16 +56,24 @@ static int get_index(napi_env env, napi_value v, const char *name, double *out) 
   return 1;
 }
 
-static napi_value Release(napi_env env, napi_callback_info info) {
-  size_t argc = 3; napi_value argv[3], result; uintptr_t base; double len, off, n;
+/* Parse (view, byteOffset, byteLength) and round the range inward to whole OS pages:
+   [*lo, *hi) are addresses, *hi <= *lo when no whole page lies inside. 0 + a thrown error on bad input. */
+static int page_range(napi_env env, napi_callback_info info, const char *usage, uintptr_t *lo, uintptr_t *hi) {
+  size_t argc = 3; napi_value argv[3]; uintptr_t base; double len, off, n;
   TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3) { napi_throw_type_error(env, "ERR_MISSING_ARGS", "release(view, byteOffset, byteLength) needs 3 arguments"); return NULL; }
-  if (!buffer_of(env, argv[0], &base, &len)) return NULL;
-  if (!get_index(env, argv[1], "byteOffset", &off) || !get_index(env, argv[2], "byteLength", &n)) return NULL;
-  if (off + n > len) { napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "byteOffset + byteLength exceeds the buffer"); return NULL; }
-  uintptr_t ps = page_size(), lo = base + (uintptr_t)off, hi = lo + (uintptr_t)n;
-  lo = (lo + ps - 1) & ~(ps - 1);
-  hi &= ~(ps - 1);
+  if (argc < 3) { napi_throw_type_error(env, "ERR_MISSING_ARGS", usage); return 0; }
+  if (!buffer_of(env, argv[0], &base, &len)) return 0;
+  if (!get_index(env, argv[1], "byteOffset", &off) || !get_index(env, argv[2], "byteLength", &n)) return 0;
+  if (off + n > len) { napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "byteOffset + byteLength exceeds the buffer"); return 0; }
+  uintptr_t ps = page_size();
+  *lo = (base + (uintptr_t)off + ps - 1) & ~(ps - 1);
+  *hi = (base + (uintptr_t)off + (uintptr_t)n) & ~(ps - 1);
+  return 1;
+}
+
+static napi_value Release(napi_env env, napi_callback_info info) {
+  napi_value result; uintptr_t lo, hi;
+  if (!page_range(env, info, "release(view, byteOffset, byteLength) needs 3 arguments", &lo, &hi)) return NULL;
   size_t bytes = hi > lo ? hi - lo : 0;
   if (bytes > 0 && madvise((void *)lo, bytes, MADV_DONTNEED) != 0) {
     char msg[128];
@@ -95,15 +103,8 @@ static napi_value AlignmentOffset(napi_env env, napi_callback_info info) {
 /* residentPages(view, byteOffset, byteLength): OS pages wholly inside the range that are
    resident now (mincore). A measuring tool for the lab: "pages touched" of a region. */
 static napi_value ResidentPages(napi_env env, napi_callback_info info) {
-  size_t argc = 3; napi_value argv[3], result; uintptr_t base; double len, off, n;
-  TRY(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3) { napi_throw_type_error(env, "ERR_MISSING_ARGS", "residentPages(view, byteOffset, byteLength) needs 3 arguments"); return NULL; }
-  if (!buffer_of(env, argv[0], &base, &len)) return NULL;
-  if (!get_index(env, argv[1], "byteOffset", &off) || !get_index(env, argv[2], "byteLength", &n)) return NULL;
-  if (off + n > len) { napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "byteOffset + byteLength exceeds the buffer"); return NULL; }
-  uintptr_t ps = page_size(), lo = base + (uintptr_t)off, hi = lo + (uintptr_t)n;
-  lo = (lo + ps - 1) & ~(ps - 1);
-  hi &= ~(ps - 1);
+  napi_value result; uintptr_t lo, hi, ps = page_size();
+  if (!page_range(env, info, "residentPages(view, byteOffset, byteLength) needs 3 arguments", &lo, &hi)) return NULL;
   double resident = 0;
   unsigned char vec[4096];
   for (uintptr_t at = lo; at < hi; at += ps * sizeof vec) {

@@ -257,3 +257,18 @@ describe('OS release without the addon (record-only)', () => {
     expect(out.intact).toBe(true);
   });
 });
+
+describe('osResidentPages (mincore)', () => {
+  it.skipIf(releaseMode !== 'madvise')('counts the touched pages of a range and drops them after a release', async () => {
+    const { osResidentPages } = await import('../src/release/os.ts');
+    const n = 16 << 20;
+    const view = new Uint8Array(new SharedArrayBuffer(n, { maxByteLength: n }));
+    expect(osResidentPages(view, 0, n)).toBe(0);
+    for (let i = 0; i < 8 << 20; i += 4096) view[i] = 1; // touch 2048 pages
+    expect(osResidentPages(view, 0, n)).toBe(2048);
+    expect(osResidentPages(view, 4 << 20, 4 << 20)).toBe(1024);
+    osRelease(view, 0, 4 << 20);
+    expect(osResidentPages(view, 0, n)).toBe(1024);
+    expect(() => osResidentPages(view, n, 1)).toThrow(/exceeds/);
+  });
+});
