@@ -24,7 +24,7 @@ import {
 } from './layout.ts';
 import { adoptDeadSlots, refreshLease } from './threads.ts';
 import {
-  NUM_BINS, MAX_MEDIUM_SIZE, FIRST_MEDIUM_BIN, binOfGranules, binCap, binRefill, binSize, binRunPages, binObjectsPerRun,
+  MAX_MEDIUM_SIZE, FIRST_MEDIUM_BIN, binOfGranules, binCap, binRefill, binSize, binRunPages, binObjectsPerRun,
 } from './size-classes.ts';
 import { centralPopAny, centralPush, shardOf } from './central.ts';
 import { allocRun, markDirty, markResident } from './segments.ts';
@@ -245,11 +245,4 @@ export class ThreadHeap {
     if (this.onExhausted === 'null') return 0;
     throw new HeapError('EEXHAUSTED', `cannot allocate ${show(size)} bytes: ${why} (arena ${this.arena.layout.arenaBytes} bytes)`);
   }
-}
-
-/** Length of a 0-terminated chain (walks it). */
-export function chainLength(u32: Uint32Array, chain: number): number {
-  let n = 0;
-  for (let p = chain; p !== 0; p = u32[p >>> 2]) n++;
-  return n;
 }
