@@ -1,0 +1,62 @@
+// Compare two commits (or a commit and the working tree) of hakozuna on random_mixed,
+// alternating A B A B, each run its own process; prints medians and B/A.
+//
+//   node bench/tools/commit-ab.mjs --a b05a6ae --b WORKTREE [--lane scale] [--reps 7] [--iterations 20000000]
+//
+// Each revision is checked out in a temporary git worktree and bundled with its own
+// scripts/lane-build.mjs, so the comparison is of the code as it was.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, v, i, all) => (v.startsWith('--') ? [...acc, [v.slice(2), all[i + 1]]] : acc), []),
+);
+const lane = args.lane ?? 'scale';
+const reps = Number(args.reps ?? 7);
+const iterations = Number(args.iterations ?? 20_000_000);
+const ranges = { small: [16, 2048], medium: [4096, 32768], mixed: [16, 32768] };
+if (!args.a || !args.b) {
+  console.error('usage: node bench/tools/commit-ab.mjs --a REV --b REV|WORKTREE [--lane L] [--reps N] [--iterations N]');
+  process.exit(2);
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'hz-commit-ab-'));
+async function bundleOf(rev) {
+  let src = root;
+  if (rev !== 'WORKTREE') {
+    src = join(tmp, `src-${rev}`);
+    execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', '-q', src, rev]);
+    symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));
+  }
+  const { buildLane } = await import(pathToFileURL(join(src, 'scripts', 'lane-build.mjs')).href);
+  const { entry } = await buildLane(lane, {}, undefined, { outRoot: join(tmp, `out-${rev}`) });
+  return { rev, src, entry };
+}
+
+const sides = [await bundleOf(args.a), await bundleOf(args.b)];
+const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+console.log(`lane ${lane}, ${iterations} iterations, ${reps} alternating runs per side; M ops/s (median, all runs)`);
+try {
+  for (const [name, [min, max]] of Object.entries(ranges)) {
+    const got = sides.map(() => []);
+    for (let r = 0; r < reps; r++) {
+      sides.forEach((s, i) => {
+        const out = spawnSync(process.execPath, [join(root, 'bench', 'tools', 'loop.mjs'), s.entry, String(min), String(max), String(iterations)], {
+          encoding: 'utf8',
+          env: { ...process.env, HAKOZUNA_ADDON: join(root, 'native', 'build', 'Release', 'hakozuna_release.node') },
+        });
+        if (out.status !== 0) throw new Error(`${s.rev}: ${out.stderr}`);
+        got[i].push(Number(out.stdout.trim()));
+      });
+    }
+    const [a, b] = got.map(median);
+    console.log(`${name.padEnd(7)} A ${args.a}: ${a.toFixed(1)} [${got[0].join(' ')}]  B ${args.b}: ${b.toFixed(1)} [${got[1].join(' ')}]  B/A ${(b / a).toFixed(3)}`);
+  }
+} finally {
+  for (const s of sides) if (s.src !== root) execFileSync('git', ['-C', root, 'worktree', 'remove', '--force', s.src]);
+  rmSync(tmp, { recursive: true, force: true });
+}
