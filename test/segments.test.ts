@@ -88,3 +88,16 @@ describe('segments', () => {
     expect(allocRun(a, w, 1, 1, 1)).toBe(-1);
   });
 });
+
+describe('page bitsets', () => {
+  it('set and clear ranges across word boundaries and count what changed', () => {
+    const a = arena();
+    const base = a.residentWord;
+    expect(a.pageBits(base, 5, 100, true)).toBe(100);
+    expect(a.pageBits(base, 0, 10, true)).toBe(5); // 0..4 new, 5..9 already set
+    for (let p = 0; p < 110; p++) expect(a.pageBit(base, p)).toBe(p < 105);
+    expect(a.pageBits(base, 31, 34, false)).toBe(34);
+    for (let p = 0; p < 110; p++) expect(a.pageBit(base, p)).toBe(p < 105 && (p < 31 || p >= 65));
+    expect(a.pageBits(base, 64, 32, true)).toBe(1); // only page 64 was clear in 64..95
+  });
+});

@@ -64,14 +64,20 @@ export class Arena {
     return (this.layout.slotsOffset + slot * SLOT_BYTES) >>> 2;
   }
 
-  /** Set (or clear) `n` page bits starting at `page` in the bitset at word `base`; returns bits that changed. */
+  /**
+   * Set (or clear) `n` page bits from `page` in the bitset at word `base`, one
+   * atomic operation per 32-bit word; returns how many bits changed.
+   */
   pageBits(base: number, page: number, n: number, set: boolean): number {
     let changed = 0;
-    for (let p = page; p < page + n; p++) {
-      const w = base + (p >>> 5);
-      const m = 1 << (p & 31);
-      const old = set ? Atomics.or(this.i32, w, m) : Atomics.and(this.i32, w, ~m);
-      if (((old & m) !== 0) !== set) changed++;
+    const end = page + n;
+    for (let p = page; p < end; ) {
+      const bit = p & 31;
+      const count = Math.min(32 - bit, end - p);
+      const mask = count === 32 ? -1 : ((1 << count) - 1) << bit;
+      const old = set ? Atomics.or(this.i32, base + (p >>> 5), mask) : Atomics.and(this.i32, base + (p >>> 5), ~mask);
+      changed += popcount(set ? ~old & mask : old & mask);
+      p += count;
     }
     return changed;
   }
@@ -84,4 +90,10 @@ export class Arena {
   static pageOffset(page: number): number {
     return page * PAGE_SIZE;
   }
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24);
 }
