@@ -58,9 +58,45 @@ export function checkTlsf(bytes) {
   return { ok: true, note: `free checked: wasm memory ${(mem / 1048576).toFixed(1)} MiB after 1M ops` };
 }
 
+export const TLSF_SHARED_WASM = join(PEER_BUILD_DIR, 'tlsf-shared.wasm');
+
+/**
+ * The multi-worker TLSF peer: bench/peers/tlsf-shared.ts against an imported
+ * shared memory (up to 4 GiB), so one TLSF heap can serve several instances
+ * behind a lock (the bench's multi-worker workloads). Returns { ok, note }.
+ */
+export async function buildTlsfSharedPeer() {
+  const src = join(ROOT, 'bench', 'peers', 'tlsf-shared.ts');
+  try {
+    if (!existsSync(src)) return { ok: false, note: `missing ${src}` };
+    let asc;
+    try {
+      asc = (await import('assemblyscript/asc')).default;
+    } catch (e) {
+      return { ok: false, note: `assemblyscript is not installed (${e.message}); the shared tlsf peer is skipped` };
+    }
+    mkdirSync(PEER_BUILD_DIR, { recursive: true });
+    const { error, stderr } = await asc.main([
+      src,
+      '--outFile', TLSF_SHARED_WASM,
+      '--runtime', 'minimal',
+      '-O3', '--noAssert',
+      '--importMemory', '--sharedMemory', '--enable', 'threads',
+      '--initialMemory', '1', '--maximumMemory', '65536',
+    ]);
+    if (error) return { ok: false, note: `asc failed: ${error.message}\n${stderr.toString()}` };
+    return { ok: true, note: `built ${TLSF_SHARED_WASM}` };
+  } catch (e) {
+    return { ok: false, note: `unexpected failure: ${e?.stack ?? e}` };
+  }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const r = await buildTlsfPeer();
   if (r.ok) console.log(`[hakozuna] peers: ${r.note}`);
   else console.warn(`[hakozuna] peers: tlsf peer not built: ${r.note}\n[hakozuna] (the bench will skip the tlsf allocator; this does not fail the install)`);
+  const rs = await buildTlsfSharedPeer();
+  if (rs.ok) console.log(`[hakozuna] peers: ${rs.note}`);
+  else console.warn(`[hakozuna] peers: shared tlsf peer not built: ${rs.note} (multi-worker workloads skip tlsf)`);
   process.exit(0);
 }

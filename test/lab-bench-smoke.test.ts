@@ -23,6 +23,8 @@ describe('bench --quick smoke', () => {
     const allocators = ['noop', 'gc', 'hakozuna'];
     const { outFile, report } = await runBench({
       quick: true,
+      // The single-threaded suite (the multi-worker workloads have their own test: lab-mt-workloads).
+      workloads: DEFAULT_WORKLOADS,
       allocators,
       outDir,
       buildDir: join(tmp, 'build'),
@@ -67,6 +69,7 @@ describe('bench --quick smoke', () => {
     }
     expect(report).toContain('Throughput and RSS');
     expect(existsSync(join(outDir, 'report.md'))).toBe(true);
+    expect(readFileSync(join(outDir, 'report.html'), 'utf8')).toMatch(/<svg class="chart line-chart rss-chart"/);
   });
 
   it('rejects unknown workloads and allocators before running anything', async () => {

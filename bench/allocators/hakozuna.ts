@@ -2,22 +2,51 @@
  * hakozuna: this project's allocator, as a user calls it (`heap.malloc(size)`,
  * `heap.free(ptr)`). Only ever bundled through scripts/lane-build.mjs
  * (`buildLane`), which bakes the lane's flags into the bundle.
+ *
+ * Multi-worker workloads (`shared`): the child's main thread calls createHeap;
+ * each worker, running the same lane bundle, calls attachHeap(heap.handle) and
+ * heap.detach() when it ends; the main thread watches every worker
+ * (heap.watch) so one that exits without detaching is adopted.
  */
-import { createHeap } from '../../src/index.ts';
+import { attachHeap, createHeap, type Heap } from '../../src/index.ts';
 import type { AllocatorModule } from '../../src/lab/protocol.ts';
+import type { MtAllocatorModule, SharedMain, SharedWorker } from '../../src/lab/mt-protocol.ts';
 
-const hakozuna: AllocatorModule = {
+function numericStats(heap: Heap): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(heap.stats() as object)) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+/** The lane has boxes that run at the epoch: an idle program must call heap.maintain() to advance it. */
+const NEEDS_MAINTAIN = HZ3_S55_3_MEDIUM_SUBRELEASE !== 0 || HZ3_S55_3B_DELAYED_SUBRELEASE !== 0;
+
+const hakozuna: MtAllocatorModule = {
   name: 'hakozuna',
   create(ctx) {
     const heap = createHeap({ maxBytes: ctx.maxBytes });
-    return {
-      alloc: heap,
-      stats: () => {
-        const out: Record<string, number> = {};
-        for (const [k, v] of Object.entries(heap.stats() as object)) if (typeof v === 'number') out[k] = v;
-        return out;
-      },
-    };
+    return { alloc: heap, stats: () => numericStats(heap) };
+  },
+  shared: {
+    create(ctx): SharedMain {
+      const heap = createHeap({ maxBytes: ctx.maxBytes, maxThreads: 64 });
+      return {
+        alloc: heap,
+        views: { u8: heap.u8, u32: heap.u32 },
+        handle: heap.handle,
+        sharing: `thread caches (lane ${heap.stats().lane}, release ${heap.stats().releaseMode})`,
+        stats: () => numericStats(heap),
+        report: () => heap.report().lines,
+        ...(NEEDS_MAINTAIN ? { maintain: () => void heap.maintain() } : {}),
+        check: () => heap.check(),
+        bytesInUse: () => heap.stats().bytesInUse,
+        watch: (w) => heap.watch(w),
+      };
+    },
+    attach(handle): SharedWorker {
+      const heap = attachHeap(handle as Parameters<typeof attachHeap>[0]);
+      return { alloc: heap, views: { u8: heap.u8, u32: heap.u32 }, detach: () => heap.detach() };
+    },
   },
 };
-export default hakozuna;
+export default hakozuna as AllocatorModule;

@@ -15,15 +15,61 @@ export interface AllocatorInfo {
   readonly description: string;
   /** Slow peers run `slowIterations` (ops/s is a rate: a shorter run measures the same thing). */
   readonly slow?: boolean;
+  /**
+   * Multi-worker workloads (src/lab/mt-bench.ts): how the allocator is shared
+   * between workers, or why it cannot take part.
+   */
+  readonly multiWorker: { readonly supported: true; readonly sharing: string } | { readonly supported: false; readonly note: string };
 }
 
 export const ALLOCATORS: Readonly<Record<string, AllocatorInfo>> = {
-  noop: { name: 'noop', kind: 'js', description: 'malloc returns a fake pointer, free does nothing: the loop floor' },
-  hakozuna: { name: 'hakozuna', kind: 'hakozuna', description: 'this project (lane bundle via scripts/lane-build.mjs)' },
-  tlsf: { name: 'tlsf', kind: 'js', description: "AssemblyScript's TLSF (rt/tlsf.ts) compiled to wasm" },
-  thing: { name: 'thing', kind: 'js', description: '@thi.ng/malloc MemPool over an ArrayBuffer', slow: true },
-  gc: { name: 'gc', kind: 'js', description: 'GC baseline: new Uint8Array(size), free drops the reference', slow: true },
-  glibc: { name: 'glibc', kind: 'native', description: 'the same loop in C (bench/native/bench.c) on the C library malloc' },
+  noop: {
+    name: 'noop',
+    kind: 'js',
+    description: 'malloc returns a fake pointer, free does nothing: the loop floor',
+    multiWorker: { supported: true, sharing: 'none: fake pointers, a private scratch buffer per thread (only where blocks hold no data)' },
+  },
+  hakozuna: {
+    name: 'hakozuna',
+    kind: 'hakozuna',
+    description: 'this project (lane bundle via scripts/lane-build.mjs)',
+    multiWorker: { supported: true, sharing: 'createHeap in the main thread, attachHeap(handle) in each worker (thread caches, remote free)' },
+  },
+  tlsf: {
+    name: 'tlsf',
+    kind: 'js',
+    description: "AssemblyScript's TLSF (rt/tlsf.ts) compiled to wasm",
+    multiWorker: { supported: true, sharing: 'one futex lock around one TLSF over a shared WebAssembly.Memory (bench/peers/tlsf-shared.ts)' },
+  },
+  thing: {
+    name: 'thing',
+    kind: 'js',
+    description: '@thi.ng/malloc MemPool over an ArrayBuffer',
+    slow: true,
+    multiWorker: { supported: true, sharing: 'one futex lock around one MemPool over a SharedArrayBuffer (skipInitialization in workers)' },
+  },
+  gc: {
+    name: 'gc',
+    kind: 'js',
+    description: 'GC baseline: new Uint8Array(size), free drops the reference',
+    slow: true,
+    multiWorker: { supported: false, note: 'gc: a JS object cannot be shared between workers (no shared GC heap), so the GC baseline has no multi-worker form' },
+  },
+  glibc: {
+    name: 'glibc',
+    kind: 'native',
+    description: 'the same loop in C (bench/native/bench.c) on the C library malloc',
+    multiWorker: { supported: false, note: 'glibc: bench/native/bench.c has no multi-threaded versions of these workloads yet' },
+  },
+};
+
+/**
+ * Lab lanes: names that `hakozuna@NAME` accepts beside the presets of
+ * src/config/flags.ts, each a custom lane (base `scale`) with these flags.
+ */
+export const LAB_LANES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  s61: { HZ3_S61_THREAD_EXIT_PURGE: 1 },
+  's55-3b': { HZ3_S55_3B_DELAYED_SUBRELEASE: 1 },
 };
 
 export const DEFAULT_ALLOCATORS = ['noop', 'hakozuna', 'tlsf', 'thing', 'gc', 'glibc'];
@@ -34,14 +80,40 @@ export interface AllocatorRef {
   readonly info: AllocatorInfo;
   /** hakozuna only: the lane its bundle is built from. */
   readonly lane?: string;
+  /**
+   * hakozuna only: flag overrides of this variant alone, from a lab lane
+   * (`hakozuna@s61`) or written in the id (`hakozuna@mylane+HZ3_S61_THREAD_EXIT_PURGE=1+HZ3_EPOCH_REFILLS=256`).
+   * They apply on top of the bench's --flag values.
+   */
+  readonly flags?: Readonly<Record<string, number>>;
 }
 
+/**
+ * `name`, `hakozuna@LANE`, or `hakozuna@LANE+FLAG=V+FLAG=V` (flags for this
+ * variant only; `+` because `,` separates allocators on the command line).
+ */
 export function parseAllocatorRef(id: string, defaultLane: string): AllocatorRef {
   const at = id.indexOf('@');
   const base = at < 0 ? id : id.slice(0, at);
   const info = ALLOCATORS[base];
   if (info === undefined) throw new Error(`unknown allocator "${id}"; known: ${Object.keys(ALLOCATORS).join(', ')}`);
-  if (info.kind === 'hakozuna') return { id, info, lane: at < 0 ? defaultLane : id.slice(at + 1) };
+  if (info.kind === 'hakozuna') {
+    if (at < 0) return { id, info, lane: defaultLane };
+    // `#tag` marks a second copy of one variant (hakozuna ab's A/A runs); flags may also be joined by ','.
+    const [lane, ...assignments] = id
+      .slice(at + 1)
+      .replace(/#.*$/, '')
+      .split(/[+,]/);
+    if (lane === undefined || lane === '') throw new Error(`allocator "${id}": no lane after @`);
+    const flags: Record<string, number> = { ...(LAB_LANES[lane] ?? {}) };
+    for (const a of assignments) {
+      const eq = a.indexOf('=');
+      const v = Number(a.slice(eq + 1));
+      if (eq <= 0 || a.slice(eq + 1).trim() === '' || !Number.isFinite(v)) throw new Error(`allocator "${id}": "${a}" must be FLAG=VALUE`);
+      flags[a.slice(0, eq)] = v;
+    }
+    return Object.keys(flags).length > 0 ? { id, info, lane, flags } : { id, info, lane };
+  }
   if (at >= 0) throw new Error(`allocator "${id}": only hakozuna takes a lane (@lane)`);
   return { id, info };
 }

@@ -28,8 +28,10 @@ import {
 } from './results.ts';
 import { packageRoot } from './root.ts';
 import { runChildProcess } from './runner.ts';
-import { benchReport, fmtMops, renderMarkdown } from './table.ts';
+import { benchReport, fmtMops, renderMarkdown, renderText, type Table } from './table.ts';
+import { writeHtmlReport } from './report-html.ts';
 import { DEFAULT_WORKLOADS, WORKLOADS } from '../../bench/workloads/index.ts';
+import { DEFAULT_MT_WORKLOADS, MT_WORKLOADS, isMtRunName, mtReport, planMt, resolveMtName, runMtSuite, type MtPlan, type MtSuiteOutcome, type MtTarget } from './mt-bench.ts';
 
 export interface BenchOptions {
   /** Workload names (or aliases small, medium, mixed, dist). Default: all single-threaded ones. */
@@ -73,6 +75,25 @@ export interface BenchOptions {
   readonly print?: boolean | NodeJS.WritableStream;
   /** Recorded in results.json (the CLI passes its command line). */
   readonly command?: string;
+  /**
+   * Per allocator id, how to build that hakozuna variant, overriding lane, laneFlags,
+   * laneBase and buildDir (hakozuna ab: each side its own lane, flags and build dir,
+   * so two variants of one lane name do not overwrite each other's bundle).
+   */
+  readonly builds?: Readonly<Record<string, AllocatorBuild>>;
+  /** Write report.html beside results.json (default true). */
+  readonly html?: boolean;
+  /** Multi-worker workloads: thread counts (default: each workload's, 2; larson 1 and 2). */
+  readonly threads?: readonly number[];
+  /** Multi-worker workloads: parameter overrides, KEY=V or WORKLOAD.KEY=V (src/lab/mt-bench.ts). */
+  readonly params?: Readonly<Record<string, number>>;
+}
+
+export interface AllocatorBuild {
+  readonly lane?: string;
+  readonly laneFlags?: Readonly<Record<string, number>>;
+  readonly laneBase?: string;
+  readonly buildDir?: string;
 }
 
 export interface BenchOutcome {
@@ -89,14 +110,21 @@ const WORKLOAD_ALIASES: Readonly<Record<string, string>> = {
 };
 
 export function resolveWorkloads(names: readonly string[] | undefined): string[] {
-  if (names === undefined || names.length === 0) return [...DEFAULT_WORKLOADS];
-  return names.map((n) => {
+  // The default suite: the single-threaded workloads, then the multi-worker ones (bench/workloads/mt/).
+  if (names === undefined || names.length === 0) return [...DEFAULT_WORKLOADS, ...DEFAULT_MT_WORKLOADS];
+  const out: string[] = [];
+  for (const n of names) {
     const name = WORKLOAD_ALIASES[n] ?? n;
-    if (WORKLOADS[name] === undefined) {
-      throw new Error(`unknown workload "${n}"; known: ${Object.keys(WORKLOADS).join(', ')} (aliases ${Object.keys(WORKLOAD_ALIASES).join(', ')})`);
+    const list = WORKLOADS[name] !== undefined ? [name] : resolveMtName(name);
+    if (list === undefined) {
+      throw new Error(
+        `unknown workload "${n}"; known: ${[...Object.keys(WORKLOADS), ...Object.keys(MT_WORKLOADS)].join(', ')} ` +
+          `(aliases ${Object.keys(WORKLOAD_ALIASES).join(', ')}, mt, mt_remote, xmalloc)`,
+      );
     }
-    return name;
-  });
+    for (const w of list) if (!out.includes(w)) out.push(w);
+  }
+  return out;
 }
 
 function positiveInt(name: string, v: number | undefined, dflt: number): number {
@@ -115,7 +143,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const lane = options.lane ?? 'scale';
   const workloads = resolveWorkloads(options.workloads);
   const refs: AllocatorRef[] = (options.allocators && options.allocators.length > 0 ? options.allocators : DEFAULT_ALLOCATORS).map((id) =>
-    parseAllocatorRef(id, lane),
+    withBuild(parseAllocatorRef(id, lane), options.builds?.[id]),
   );
   const ids = new Set<string>();
   for (const r of refs) {
@@ -128,6 +156,21 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const sampleIntervalMs = positiveInt('sampleIntervalMs', options.sampleIntervalMs, 50);
   const maxBytes = positiveInt('maxBytes', options.maxBytes, 1 << 30);
   const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, 10 * 60_000);
+  // Multi-worker workloads run after the single-threaded ones, with their own plan (src/lab/mt-bench.ts).
+  const singleWorkloads = workloads.filter((w) => WORKLOADS[w] !== undefined);
+  const mtWorkloads = workloads.filter((w) => MT_WORKLOADS[w] !== undefined);
+  const mtPlan: MtPlan | undefined =
+    mtWorkloads.length > 0
+      ? planMt({
+          workloads: mtWorkloads,
+          refs,
+          allocatorsGiven: options.allocators !== undefined && options.allocators.length > 0,
+          lane,
+          quick,
+          ...(options.threads !== undefined ? { threads: options.threads } : {}),
+          ...(options.params !== undefined ? { params: options.params } : {}),
+        })
+      : undefined;
   const iterationsFor = (id: string): number => {
     const ref = refs.find((r) => r.id === id)!;
     return ref.info.slow === true ? slowIterations : iterations;
@@ -145,9 +188,13 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const launches = new Map<string, Launch>();
   const statuses: AllocatorStatus[] = [];
   const notes: string[] = [];
-  for (const ref of refs) {
+  for (const ref of [...refs, ...(mtPlan?.extraRefs ?? [])]) {
     if (progressOn) process.stderr.write(`[bench] building ${ref.id}\n`);
-    const launch = await prepareLaunch({ root, buildDir, laneFlags: options.laneFlags, laneBase: options.laneBase }, ref);
+    const b = options.builds?.[ref.id];
+    const launch = await prepareLaunch(
+      { root, buildDir: b?.buildDir ?? buildDir, laneFlags: b?.laneFlags ?? options.laneFlags, laneBase: b?.laneBase ?? options.laneBase },
+      ref,
+    );
     launches.set(ref.id, launch);
     const lanePart = launch.kind === 'node' && launch.lane !== undefined ? { lane: launch.lane } : {};
     if (launch.kind === 'skip') {
@@ -163,11 +210,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   // 2. Run, interleaved by repetition.
   const plan: { workload: string; ref: AllocatorRef; rep: number }[] = [];
   for (let rep = 0; rep < repetitions; rep++) {
-    for (const w of workloads) for (const ref of refs) if (launches.get(ref.id)!.kind !== 'skip') plan.push({ workload: w, ref, rep });
+    for (const w of singleWorkloads) for (const ref of refs) if (launches.get(ref.id)!.kind !== 'skip') plan.push({ workload: w, ref, rep });
   }
   const items: ProgressItem[] = plan.map((p) => ({ key: `${p.workload}/${p.ref.id}`, group: p.ref.id, label: '' }));
   const progress = new Progress(items, progressOn);
-  const wWidth = Math.max(...workloads.map((w) => w.length));
+  const wWidth = Math.max(0, ...singleWorkloads.map((w) => w.length));
   const aWidth = Math.max(...refs.map((r) => r.id.length));
   const runs: RunRecord[] = [];
   for (let i = 0; i < plan.length; i++) {
@@ -202,12 +249,29 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     );
   }
 
+  // 2b. The multi-worker workloads.
+  const mt: MtSuiteOutcome | undefined =
+    mtPlan !== undefined
+      ? await runMtSuite(mtPlan, {
+          launches,
+          statuses,
+          repetitions,
+          sampleIntervalMs,
+          maxBytes,
+          ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+          ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}),
+          progress: progressOn,
+        })
+      : undefined;
+
   // 3. Summarise, write, print.
-  const summary = summarizeRuns(runs, workloads, statuses, iterationsFor);
+  const baseStatuses = statuses.filter((st) => refs.some((r) => r.id === st.id));
+  const summary = [...summarizeRuns(runs, singleWorkloads, baseStatuses, iterationsFor), ...(mt?.summary ?? [])];
   const hz = (id: string): boolean => ALLOCATORS[id.split('@')[0]!]?.kind === 'hakozuna';
-  const ratios = computeRatios(summary, hz);
+  const ratios = [...computeRatios(summary.filter((r) => !isMtRunName(r.workload)), hz), ...(mt?.ratios ?? [])];
   const cpuList = cpus();
-  const results: BenchResults = {
+  // mtTargets: the multi-worker targets of the issues (src/lab/mt-bench.ts), beside the schema's fields.
+  const results: BenchResults & { readonly mtTargets?: readonly MtTarget[] } = {
     schema: RESULTS_SCHEMA,
     meta: {
       startedAt: startedAt.toISOString(),
@@ -237,28 +301,72 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
         sampleIntervalMs,
         maxBytes,
         ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}),
+        ...(mtPlan !== undefined
+          ? {
+              multiWorker: {
+                workloads: mtWorkloads,
+                runs: mtPlan.instances.map((i) => i.name),
+                allocators: [...new Set(mtPlan.instances.flatMap((i) => i.runs.map((r) => r.ref.id)))],
+                ...(options.threads !== undefined ? { threads: options.threads } : {}),
+                ...(options.params !== undefined ? { params: options.params } : {}),
+              },
+            }
+          : {}),
       },
     },
-    workloads: workloads.map((w) => ({ name: w, description: WORKLOADS[w]!.description, params: { ...WORKLOADS[w]!.params } })),
+    workloads: [
+      ...singleWorkloads.map((w) => ({ name: w, description: WORKLOADS[w]!.description, params: { ...WORKLOADS[w]!.params } })),
+      ...(mt?.workloads ?? []),
+    ],
     allocators: statuses,
-    runs,
+    runs: [...runs, ...(mt?.runs ?? [])],
     summary,
     ratios,
-    notes,
+    notes: [...notes, ...(mt?.notes ?? [])],
+    ...(mt !== undefined ? { mtTargets: mt.targets } : {}),
   };
   mkdirSync(outDir, { recursive: true });
   const outFile = join(outDir, 'results.json');
   writeFileSync(outFile, JSON.stringify(results, null, 1) + '\n');
   const header = paramsLine(results);
-  const report = header + '\n\n' + benchReport(results, hz);
+  const report = header + '\n\n' + fullReport(results, hz, renderText);
   writeFileSync(join(outDir, 'report.txt'), report);
-  writeFileSync(join(outDir, 'report.md'), header + '\n\n' + benchReport(results, hz, renderMarkdown));
+  writeFileSync(join(outDir, 'report.md'), header + '\n\n' + fullReport(results, hz, renderMarkdown));
+  let htmlFile: string | undefined;
+  if (options.html !== false) {
+    try {
+      htmlFile = writeHtmlReport(results, join(outDir, 'report.html'), { source: outFile });
+    } catch (e) {
+      process.stderr.write(`[bench] report.html not written: ${(e as Error)?.stack ?? String(e)}\n`);
+    }
+  }
   const print = options.print ?? true;
   if (print !== false) {
     const stream = print === true ? process.stdout : print;
-    stream.write(report + `\nresults: ${outFile}\n`);
+    stream.write(report + `\nresults: ${outFile}\n` + (htmlFile !== undefined ? `report: ${htmlFile}\n` : ''));
   }
   return { results, outFile, report };
+}
+
+/** The single-threaded tables (benchReport), then the multi-worker ones (mtReport), then the notes. */
+export function fullReport(results: BenchResults, hz: (id: string) => boolean, render: (t: Table) => string): string {
+  const single = {
+    ...results,
+    summary: results.summary.filter((r) => !isMtRunName(r.workload)),
+    ratios: results.ratios.filter((r) => !isMtRunName(r.workload)),
+    notes: [],
+  };
+  const parts: string[] = [];
+  if (single.summary.length > 0) parts.push(benchReport(single, hz, render).trimEnd());
+  const m = mtReport(results, render);
+  if (m !== '') parts.push(m.trimEnd());
+  if (results.notes.length > 0) parts.push(['Notes:', ...results.notes.map((n) => `- ${n}`)].join('\n'));
+  return parts.join('\n\n') + '\n';
+}
+
+/** A hakozuna ref with its lane taken from `build.lane` when given. */
+function withBuild(ref: AllocatorRef, build: AllocatorBuild | undefined): AllocatorRef {
+  return build?.lane !== undefined && ref.info.kind === 'hakozuna' ? { ...ref, lane: build.lane } : ref;
 }
 
 /** The commit the run measured, and whether src/ or bench/ had uncommitted changes (read-only git calls). */

@@ -65,7 +65,7 @@ async function bundlePeer(ctx: BuildContext, name: string): Promise<string> {
   return join(outdir, `run-${name}.js`);
 }
 
-async function buildHakozuna(ctx: BuildContext, lane: string): Promise<Launch> {
+async function buildHakozuna(ctx: BuildContext, lane: string, refFlags?: Readonly<Record<string, number>>): Promise<Launch> {
   if (!existsSync(join(ctx.root, 'src', 'index.ts'))) {
     return { kind: 'skip', note: 'src/index.ts does not exist yet (allocator core not written): hakozuna skipped' };
   }
@@ -73,8 +73,12 @@ async function buildHakozuna(ctx: BuildContext, lane: string): Promise<Launch> {
   const { buildLane } = (await import(pathToFileURL(laneBuild).href)) as {
     buildLane: (lane: string, overrides?: Record<string, number>, base?: string, opts?: { outRoot?: string; entries?: Record<string, string> }) => Promise<{ outdir: string; resolved: unknown }>;
   };
-  const outRoot = join(ctx.buildDir, 'lanes');
-  const { outdir, resolved } = await buildLane(lane, { ...(ctx.laneFlags ?? {}) }, ctx.laneBase, {
+  // A variant with flags of its own (hakozuna@s61, hakozuna@x+FLAG=1) gets a directory of its own,
+  // so two variants of one lane name never overwrite each other's bundle.
+  const flags = { ...(ctx.laneFlags ?? {}), ...(refFlags ?? {}) };
+  const variant = refFlags !== undefined && Object.keys(refFlags).length > 0 ? Object.entries(refFlags).map(([k, v]) => `${k}=${v}`).join('+') : '';
+  const outRoot = variant === '' ? join(ctx.buildDir, 'lanes') : join(ctx.buildDir, 'lane-variants', variant.replace(/[^A-Za-z0-9_=+-]/g, '_').slice(0, 200));
+  const { outdir, resolved } = await buildLane(lane, flags, ctx.laneBase, {
     outRoot,
     entries: { 'run-hakozuna': writeEntry(ctx, 'hakozuna') },
   });
@@ -89,6 +93,19 @@ async function ensureTlsfWasm(ctx: BuildContext): Promise<{ file?: string; note?
   if (!existsSync(script)) return { note: `${file} is missing and scripts/build-peers.mjs is not there` };
   const { buildTlsfPeer } = (await import(pathToFileURL(script).href)) as { buildTlsfPeer: () => Promise<{ ok: boolean; note: string }> };
   const r = await buildTlsfPeer();
+  return r.ok ? { file } : { note: r.note };
+}
+
+/** bench/peers/build/tlsf-shared.wasm (multi-worker TLSF over a shared memory), built when missing or stale. */
+async function ensureTlsfSharedWasm(ctx: BuildContext): Promise<{ file?: string; note?: string }> {
+  const file = join(ctx.root, 'bench', 'peers', 'build', 'tlsf-shared.wasm');
+  const src = join(ctx.root, 'bench', 'peers', 'tlsf-shared.ts');
+  if (existsSync(file) && (!existsSync(src) || statSync(file).mtimeMs >= statSync(src).mtimeMs)) return { file };
+  const script = join(ctx.root, 'scripts', 'build-peers.mjs');
+  if (!existsSync(script)) return { note: `${file} is missing and scripts/build-peers.mjs is not there` };
+  const mod = (await import(pathToFileURL(script).href)) as { buildTlsfSharedPeer?: () => Promise<{ ok: boolean; note: string }> };
+  if (mod.buildTlsfSharedPeer === undefined) return { note: 'scripts/build-peers.mjs has no buildTlsfSharedPeer' };
+  const r = await mod.buildTlsfSharedPeer();
   return r.ok ? { file } : { note: r.note };
 }
 
@@ -112,7 +129,7 @@ export async function prepareLaunch(ctx: BuildContext, ref: AllocatorRef): Promi
   try {
     switch (ref.info.kind) {
       case 'hakozuna':
-        return await buildHakozuna(ctx, ref.lane ?? 'scale');
+        return await buildHakozuna(ctx, ref.lane ?? 'scale', ref.flags);
       case 'native':
         return buildNative(ctx);
       case 'js': {
@@ -121,6 +138,9 @@ export async function prepareLaunch(ctx: BuildContext, ref: AllocatorRef): Promi
           const w = await ensureTlsfWasm(ctx);
           if (w.file === undefined) return { kind: 'skip', note: `tlsf wasm could not be built: ${w.note}` };
           files.tlsfWasm = w.file;
+          // The multi-worker form (shared memory); without it only the multi-worker runs skip tlsf.
+          const sw = await ensureTlsfSharedWasm(ctx);
+          if (sw.file !== undefined) files.tlsfSharedWasm = sw.file;
         }
         return { kind: 'node', script: await bundlePeer(ctx, ref.info.name), files };
       }

@@ -8,11 +8,15 @@ import { WORKLOADS } from '../../bench/workloads/index.ts';
 import type { AllocatorModule, ChildConfig, ChildResult, PhaseMarks } from './protocol.ts';
 import { RESULT_MARKER } from './protocol.ts';
 import { startRssSampler } from './rss-sampler.ts';
+import { isMtWorker, mtWorkerMain, runMtChild } from './mt-child.ts';
+import type { MtChildConfig } from './mt-protocol.ts';
 
 export async function childMain(mod: AllocatorModule, argv: readonly string[] = process.argv): Promise<void> {
+  // Multi-worker workloads start their workers from this same bundle (src/lab/mt-child.ts).
+  if (isMtWorker()) return mtWorkerMain(mod);
   try {
     const cfg = JSON.parse(argv[2] ?? '') as ChildConfig;
-    const result = await runChild(mod, cfg);
+    const result = (cfg as MtChildConfig).mt !== undefined ? await runMtChild(mod, cfg as MtChildConfig, argv[1]) : await runChild(mod, cfg);
     process.stdout.write(RESULT_MARKER + JSON.stringify(result) + '\n');
   } catch (e) {
     process.stderr.write(`[bench child ${mod.name}] ${(e as Error)?.stack ?? String(e)}\n`);

@@ -7,6 +7,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runBench, type BenchOptions } from './bench.ts';
 import { ALLOCATORS, DEFAULT_ALLOCATORS } from './allocators.ts';
 import { DEFAULT_WORKLOADS } from '../../bench/workloads/index.ts';
+import { DEFAULT_MT_WORKLOADS } from './mt-bench.ts';
+import { abCommand, reportCommand } from './cli-lab.ts';
 
 /** A positive integer; `1_000_000`, `1e6`, `1M` and `200k` are accepted. */
 export function intArg(value: string): number {
@@ -30,12 +32,38 @@ function flagArg(value: string, previous: Record<string, number> = {}): Record<s
   return { ...previous, [value.slice(0, eq)]: v };
 }
 
+/** `1,2`: thread counts for the multi-worker workloads. */
+function threadsArg(value: string): number[] {
+  const list = listArg(value).map(Number);
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1 || n > 32)) throw new InvalidArgumentError('must be thread counts in 1..32, comma-separated');
+  return list;
+}
+
+/** KEY=V or WORKLOAD.KEY=V (a number; 1M, 200k accepted). */
+function paramArg(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const eq = value.indexOf('=');
+  const text = value.slice(eq + 1).trim();
+  const m = /^([0-9._e+-]+)([kKmM]?)$/.exec(text.replace(/_/g, ''));
+  const v = m === null ? NaN : Number(m[1]) * (m[2] === '' ? 1 : /k/i.test(m[2]!) ? 1e3 : 1e6);
+  if (eq <= 0 || !Number.isFinite(v)) throw new InvalidArgumentError('must be KEY=NUMBER or WORKLOAD.KEY=NUMBER');
+  return { ...previous, [value.slice(0, eq).trim()]: v };
+}
+
 export function benchCommand(): Command {
   return new Command('bench')
-    .description('single-threaded workloads over hakozuna and the peer allocators, one child process per run')
-    .option('--quick', 'short smoke run (200k iterations, 1 repetition)')
-    .option('--workloads <list>', `comma-separated (default ${DEFAULT_WORKLOADS.join(',')}; aliases small,medium,mixed,dist)`, listArg)
-    .option('--allocators <list>', `comma-separated from ${Object.keys(ALLOCATORS).join(',')}; hakozuna@LANE picks a lane (default ${DEFAULT_ALLOCATORS.join(',')})`, listArg)
+    .description('the workloads of BENCHMARKS.md (single-threaded, then multi-worker) over hakozuna and the peer allocators, one child process per run')
+    .option('--quick', 'short smoke run (200k iterations, 1 repetition; the multi-worker workloads at their quick sizes)')
+    .option(
+      '--workloads <list>',
+      `comma-separated (default ${[...DEFAULT_WORKLOADS, ...DEFAULT_MT_WORKLOADS].join(',')}; aliases small,medium,mixed,dist, mt (every multi-worker one), mt_remote, xmalloc)`,
+      listArg,
+    )
+    .option(
+      '--allocators <list>',
+      `comma-separated from ${Object.keys(ALLOCATORS).join(',')}; hakozuna@LANE picks a lane (also the lab lanes s61, s55-3b), ` +
+        `hakozuna@LANE+FLAG=V+FLAG=V adds flags to that variant alone (default ${DEFAULT_ALLOCATORS.join(',')}, plus each multi-worker workload's extra lanes)`,
+      listArg,
+    )
     .option('--iterations <n>', 'timed iterations per run (default 20M, the reference count)', intArg)
     .option('--slow-iterations <n>', 'timed iterations for the slow peers thing and gc (default min(iterations, 1M))', intArg)
     .option('--warmup <n>', 'warm-up iterations (default a tenth of the run, at least 50k)', intArg)
@@ -45,6 +73,8 @@ export function benchCommand(): Command {
     .option('--lane-base <lane>', 'preset a custom --lane name starts from')
     .option('--flag <NAME=VALUE>', 'flag override for hakozuna lanes (repeatable)', flagArg)
     .option('--max-bytes <n>', 'arena size for allocators that reserve one (default 1 GiB)', intArg)
+    .option('--threads <list>', 'multi-worker workloads: worker counts, comma-separated (default 2; larson 1,2)', threadsArg)
+    .option('--param <KEY=V>', 'multi-worker workloads: a parameter, KEY=V or WORKLOAD.KEY=V, e.g. larson.seconds=5 (repeatable)', paramArg)
     .option('--progress', 'print a line per run on stderr even when it is not a TTY')
     .option('--no-progress', 'no progress lines')
     .action(async (o: Record<string, unknown>) => {
@@ -61,6 +91,8 @@ export function benchCommand(): Command {
         ...(o.laneBase !== undefined ? { laneBase: o.laneBase as string } : {}),
         ...(o.flag !== undefined ? { laneFlags: o.flag as Record<string, number> } : {}),
         ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes as number } : {}),
+        ...(o.threads !== undefined ? { threads: o.threads as number[] } : {}),
+        ...(o.param !== undefined ? { params: o.param as Record<string, number> } : {}),
         ...(o.progress !== undefined && process.argv.some((a) => a === '--progress' || a === '--no-progress')
           ? { progress: o.progress as boolean }
           : {}),
@@ -76,6 +108,8 @@ export function buildProgram(): Command {
     .description('hakozuna: a memory allocator over a SharedArrayBuffer, and its research lab')
     .showHelpAfterError();
   program.addCommand(benchCommand());
+  program.addCommand(abCommand());
+  program.addCommand(reportCommand());
   return program;
 }
 

@@ -6,6 +6,8 @@
 import { max, mean, median, min, p95 } from './stats-math.ts';
 import type { ChildResult, PhaseMarks } from './protocol.ts';
 import { targetFor } from './targets.ts';
+import type { AbSection } from './ab-model.ts';
+import { extractOneShotLines } from './run-metrics.ts';
 
 export const RESULTS_SCHEMA = 'hakozuna-bench/1';
 
@@ -42,6 +44,8 @@ export interface RunRecord {
   readonly allocatorStats?: Record<string, number>;
   readonly stdout?: string;
   readonly stderr?: string;
+  /** The allocator's one-shot `[HZ3_...] key=value` lines (printed at exit; lanes with boxes or observers on). */
+  readonly oneShot?: readonly string[];
 }
 
 export interface Spread {
@@ -115,6 +119,8 @@ export interface BenchResults {
   readonly summary: readonly SummaryRow[];
   readonly ratios: readonly RatioRow[];
   readonly notes: readonly string[];
+  /** Present in the JSON of `hakozuna ab`: pairs, ratios and the GO / NO-GO verdict (src/lab/ab-model.ts). */
+  readonly ab?: AbSection;
 }
 
 export function rssWindow(samples: readonly (readonly [number, number])[], from = -Infinity, to = Infinity): RssWindow | undefined {
@@ -143,6 +149,10 @@ export function recordFromResult(
     ...(r.allocatorStats !== undefined ? { allocatorStats: r.allocatorStats } : {}),
     ...(output.stdout !== '' ? { stdout: output.stdout } : {}),
     ...(output.stderr !== '' ? { stderr: output.stderr } : {}),
+    ...(() => {
+      const lines = extractOneShotLines(`${output.stderr}\n${output.stdout}`);
+      return lines.length > 0 ? { oneShot: lines } : {};
+    })(),
   };
 }
 
