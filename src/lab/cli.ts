@@ -9,6 +9,7 @@ import { ALLOCATORS, DEFAULT_ALLOCATORS } from './allocators.ts';
 import { DEFAULT_WORKLOADS } from '../../bench/workloads/index.ts';
 import { DEFAULT_MT_WORKLOADS } from './mt-bench.ts';
 import { abCommand, reportCommand } from './cli-lab.ts';
+import { buildCommand, observeCommand } from './cli-lanes.ts';
 
 /** A positive integer; `1_000_000`, `1e6`, `1M` and `200k` are accepted. */
 export function intArg(value: string): number {
@@ -110,6 +111,8 @@ export function buildProgram(): Command {
   program.addCommand(benchCommand());
   program.addCommand(abCommand());
   program.addCommand(reportCommand());
+  program.addCommand(buildCommand());
+  program.addCommand(observeCommand());
   return program;
 }
 

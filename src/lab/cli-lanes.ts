@@ -1,0 +1,70 @@
+/**
+ * `hakozuna build` (a lane bundle from a preset and NAME=VALUE flags) and
+ * `hakozuna observe medium-waste` (the S56 verdict). See src/config/flags.ts
+ * for every flag and src/lab/observe.ts for the verdict rule.
+ */
+import { Command } from 'commander';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FLAG_SPECS, LANES, parseFlagAssignments } from '../config/flags.ts';
+import { observeMediumWaste } from './observe.ts';
+import { packageRoot } from './root.ts';
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+
+async function laneBuilder(): Promise<typeof import('../../scripts/lane-build.mjs')> {
+  return import(pathToFileURL(join(packageRoot(), 'scripts', 'lane-build.mjs')).href);
+}
+
+export function buildCommand(): Command {
+  return new Command('build')
+    .description('build a lane bundle: a preset, or a custom lane from NAME=VALUE flags (dist/lanes/<lane>/index.js)')
+    .option('--lane <name>', `lane name: a preset (${Object.keys(LANES).join(', ')}) or a new name for a custom lane`, 'scale')
+    .option('--base <preset>', 'the preset a custom lane starts from', 'scale')
+    .option('--flag <NAME=VALUE>', 'flag override (repeatable); see --list', collect)
+    .option('--out <dir>', 'where lanes go (default dist/lanes)')
+    .option('--list', 'list every flag with its default and meaning, and the presets')
+    .action(async (o: { lane: string; base: string; flag?: string[]; out?: string; list?: boolean }) => {
+      if (o.list) {
+        for (const s of FLAG_SPECS) console.log(`${s.name}=${s.default}  [${s.kind}, ${s.min}..${s.max}]  ${s.doc}`);
+        console.log('');
+        for (const [name, l] of Object.entries(LANES)) console.log(`${name}: ${l.doc} ${JSON.stringify(l.flags)}`);
+        return;
+      }
+      const overrides = parseFlagAssignments(o.flag ?? []);
+      const { buildLane } = await laneBuilder();
+      const { entry, resolved } = await buildLane(o.lane, overrides, o.base, o.out ? { outRoot: o.out } : {});
+      const changed = FLAG_SPECS.filter((s) => resolved.flags[s.name] !== s.default).map((s) => `${s.name}=${resolved.flags[s.name]}`);
+      console.log(`lane ${resolved.lane}: ${entry}`);
+      console.log(`flags that differ from the defaults: ${changed.length > 0 ? changed.join(' ') : '(none)'}`);
+      console.log('every thread of a heap must load this same bundle (attachHeap refuses another lane)');
+    });
+}
+
+export function observeCommand(): Command {
+  const observe = new Command('observe').description('one-shot observations with a verdict (the seed\'s next step)');
+  observe.addCommand(
+    new Command('medium-waste')
+      .description('S56: how much the 4 KiB medium rounding wastes; prints the observer lines and [HZ3_S56_VERDICT]')
+      .option('--bench <list>', 'workloads to run in the research lane (e.g. mstress,larson)', list)
+      .option('--script <file>', 'your own program that imports \'hakozuna\'; run with the research lane (args after --)')
+      .option('--flag <NAME=VALUE>', 'extra flag for the observed lane (repeatable)', collect)
+      .option('--quick', 'short runs of the workloads')
+      .option('--out <dir>', 'where the bench writes results.json')
+      .argument('[args...]', 'arguments for --script')
+      .action(async (args: string[], o: { bench?: string[]; script?: string; flag?: string[]; quick?: boolean; out?: string }) => {
+        if (!o.bench && !o.script) throw new Error('observe medium-waste: name workloads with --bench, or a program with --script');
+        const flags = parseFlagAssignments(o.flag ?? []);
+        await observeMediumWaste({
+          ...(o.bench ? { bench: o.bench } : {}),
+          ...(o.script ? { script: [o.script, ...args] } : {}),
+          flags: { HZ3_S56_MEDIUM_WASTE_OBSERVE: 1, HZ3_S49_PACK_OBSERVE: 1, ...flags },
+          lane: Object.keys(flags).length > 0 ? 'research-custom' : 'research',
+          ...(o.quick ? { quick: true } : {}),
+          ...(o.out ? { outDir: o.out } : {}),
+        });
+      }),
+  );
+  return observe;
+}
