@@ -8,3 +8,4 @@ export function buildLane(
   options?: { outRoot?: string; entries?: Record<string, string> },
 ): Promise<{ outdir: string; entry: string; resolved: ResolvedLane }>;
 export function buildLanes(names?: string[]): Promise<void>;
+export function sourceHash(): number;

@@ -3,7 +3,9 @@
 import * as esbuild from 'esbuild';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { relative } from 'node:path';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,6 +21,29 @@ export async function loadRegistry() {
   });
   registry = await import(pathToFileURL(out).href);
   return registry;
+}
+
+/**
+ * A hash of the allocator's sources (src/ without the lab): the build id baked
+ * into every bundle and written into every heap's header, so a thread that loads
+ * another build of hakozuna than the heap's creator is refused instead of
+ * reading a layout it does not know.
+ */
+export function sourceHash() {
+  const h = createHash('sha256');
+  const walk = (dir) => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) {
+        if (relative(ROOT, p) !== join('src', 'lab')) walk(p);
+      } else if (p.endsWith('.ts')) {
+        h.update(relative(ROOT, p));
+        h.update(readFileSync(p));
+      }
+    }
+  };
+  walk(join(ROOT, 'src'));
+  return parseInt(h.digest('hex').slice(0, 8), 16);
 }
 
 /**
@@ -38,7 +63,7 @@ export async function buildLane(lane, overrides = {}, base, { outRoot = join(ROO
     platform: 'node',
     target: 'node20',
     outdir,
-    define: reg.laneDefines(resolved),
+    define: { ...reg.laneDefines(resolved), HZ3_BUILD_ID: String(sourceHash()) },
     minifySyntax: true,
     treeShaking: true,
     legalComments: 'none',

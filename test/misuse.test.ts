@@ -155,6 +155,16 @@ describe('misuse', () => {
     expectCode(() => attachHeap({ buffer: new SharedArrayBuffer(1 << 20) } as never), 'EHANDLE');
   });
 
+  it('refuses a thread running another build of hakozuna than the heap\'s', () => {
+    const h = createHeap({ maxBytes: 32 << 20 });
+    const header = new Uint32Array(h.buffer, 0, 32);
+    const mine = header[19];
+    header[19] = mine ^ 1; // as if another version had made the heap
+    expectCode(() => attachHeap(h.handle), 'EBUILD', 'another build of hakozuna');
+    header[19] = mine;
+    expect(attachHeap(h.handle).slot).toBe(1);
+  });
+
   it('refuses a thread past maxThreads and frees the slot on detach', () => {
     const h = createHeap({ maxBytes: 32 << 20, maxThreads: 2 });
     const second = attachHeap(h.handle);

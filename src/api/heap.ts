@@ -5,7 +5,7 @@
 import { Arena } from '../heap/arena.ts';
 import {
   carvedWord, DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
-  H_LANE_FINGERPRINT, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_LARGE_PAGES, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
+  H_LANE_FINGERPRINT, H_BUILD_ID, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_LARGE_PAGES, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
   H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES,
   MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE, SEGMENT_SIZE, SLOT_FREE, S_REMOTE_COUNT,
   S_REMOTE_RING, S_STATE, tcWord, PAGE_SHIFT, TAG_BIN_MASK, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
@@ -15,7 +15,7 @@ import { ThreadHeap, type OnExhausted } from '../heap/thread-cache.ts';
 import { mallocLarge } from '../heap/large.ts';
 import { checkLive, usableOf } from '../heap/checks.ts';
 import { centralBlocks } from '../heap/central.ts';
-import { inboxBlocks } from '../heap/remote.ts';
+import { inboxBytes } from '../heap/remote.ts';
 import { checkHeap, type HeapCheck } from '../heap/verify.ts';
 import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases, refreshLease, returnSlotState } from '../heap/threads.ts';
 import { newTally, releaseFreeRuns, returnToSegments } from '../release/pages.ts';
@@ -107,6 +107,7 @@ export function createHeap(options: HeapOptions = {}): Heap {
   const u32 = arena.u32;
   u32[H_VERSION] = LAYOUT_VERSION;
   u32[H_LANE_FINGERPRINT] = HZ3_LANE_FINGERPRINT;
+  u32[H_BUILD_ID] = HZ3_BUILD_ID;
   u32[H_ARENA_PAGES] = L.arenaPages;
   u32[H_MAX_THREADS] = maxThreads;
   u32[H_SEGMENTS] = L.segments;
@@ -141,6 +142,13 @@ export function attachHeap(handle: HeapHandle, options: AttachOptions = {}): Hea
     throw new HeapError(
       'ELANE',
       `attachHeap: the heap was built by lane "${name}" (fingerprint ${u32[H_LANE_FINGERPRINT]}) but this bundle is lane "${HZ3_LANE}" (fingerprint ${HZ3_LANE_FINGERPRINT}); load the same lane's bundle in every thread`,
+    );
+  }
+  if (u32[H_BUILD_ID] !== HZ3_BUILD_ID) {
+    const hex = (n: number): string => n.toString(16).padStart(8, '0');
+    throw new HeapError(
+      'EBUILD',
+      `attachHeap: the heap was made by another build of hakozuna (source ${hex(u32[H_BUILD_ID])}) than this bundle (source ${hex(HZ3_BUILD_ID)}); every thread must load the same build`,
     );
   }
   const arenaBytes = u32[H_ARENA_PAGES] * PAGE_SIZE;
@@ -269,10 +277,12 @@ export class Heap {
     const L = a.layout;
     const free = new Float64Array(NUM_BINS);
     let threads = 0;
+    let waiting = 0; // free bytes in inboxes (blocks of any bin)
     for (let s = 0; s < L.maxThreads; s++) {
       const w = a.slotWord(s);
       if (Atomics.load(u32, w + S_STATE) !== SLOT_FREE) threads++;
-      for (let b = 0; b < NUM_BINS; b++) free[b] += u32[tcWord(w, b) + 1] + inboxBlocks(a, s, b);
+      for (let b = 0; b < NUM_BINS; b++) free[b] += u32[tcWord(w, b) + 1];
+      waiting += inboxBytes(a, s);
       const ring = u32[w + S_REMOTE_COUNT];
       for (let i = 0; i < ring; i++) free[a.ptag[u32[w + S_REMOTE_RING + i] >>> PAGE_SHIFT] & TAG_BIN_MASK]++;
     }
@@ -294,9 +304,9 @@ export class Heap {
       dataBytes: L.arenaBytes - L.metaBytes,
       segmentsTotal: L.segments - L.firstDataSegment,
       segmentsOpen: Atomics.load(u32, H_SEGMENTS_OPEN),
-      bytesInUse: inUse + largeBytes,
+      bytesInUse: inUse - waiting + largeBytes,
       largeBytes,
-      cachedBytes: cached,
+      cachedBytes: cached + waiting,
       residentBytes: Atomics.load(u32, H_RESIDENT_PAGES) * PAGE_SIZE,
       releasedPagesTotal: Atomics.load(u32, H_RELEASED_PAGES_TOTAL),
       releaseCallsTotal: Atomics.load(u32, H_RELEASE_CALLS_TOTAL),

@@ -3,6 +3,8 @@
 // The registry with their meaning is ./flags.ts.
 declare const HZ3_LANE: string;
 declare const HZ3_LANE_FINGERPRINT: number;
+/** Hash of the allocator's sources: two threads of one heap must run the same build. */
+declare const HZ3_BUILD_ID: number;
 declare const HZ3_FREE_CHECKS: number;
 declare const HZ3_SAFE_ATOMIC_CHECKS: number;
 declare const HZ3_S49_SEGMENT_PACK: number;

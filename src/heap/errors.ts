@@ -12,6 +12,7 @@ export type HeapErrorCode =
   | 'EEXHAUSTED' // the arena has no room for the request
   | 'ETHREADS' // no free thread slot
   | 'ELANE' // the heap was built by a different lane
+  | 'EBUILD' // the heap was made by a different build (version) of hakozuna
   | 'EHANDLE' // not a heap handle, or a corrupt heap
   | 'EDETACHED'; // the heap was detached from this thread
 

@@ -96,6 +96,8 @@ export const H_ATTACH_SEQ = 16;
 export const H_DEAD_SLOTS = 17;
 /** Locks stolen from an abandoned holder (diagnostics). */
 export const H_LOCKS_STOLEN = 18;
+/** The build id (hash of the sources) of the bundle that created the heap. */
+export const H_BUILD_ID = 19;
 /** Lane name, up to 32 bytes of ASCII from byte offset 128. */
 export const H_LANE_NAME_BYTE = 128;
 export const H_LANE_NAME_MAX = 32;
@@ -176,7 +178,7 @@ export interface Layout {
   readonly packOffset: number;
   readonly packWordsPerBucket: number;
   readonly centralOffset: number;
-  /** Per [owner slot][bin]: inbox stack top (u32) then block count (u32). */
+  /** Per owner slot: the inbox list word (top, free bytes), 8 bytes. */
   readonly inboxOffset: number;
   readonly metaBytes: number;
   readonly firstDataSegment: number;
@@ -209,7 +211,7 @@ export function computeLayout(arenaBytes: number, maxThreads: number, numBins: n
   const centralOffset = off;
   off = pageAlign(off + CENTRAL_SHARDS * numBins * CENTRAL_ENTRY_WORDS * 4);
   const inboxOffset = off;
-  off = pageAlign(off + maxThreads * numBins * 2 * 4);
+  off = pageAlign(off + maxThreads * 2 * 4);
   const metaBytes = Math.ceil(off / SEGMENT_SIZE) * SEGMENT_SIZE;
   return {
     arenaBytes,

@@ -86,6 +86,7 @@ export function createHotPath(t: ThreadHeap): HotPath {
         if (c > cap[bin]) t.drain(bin);
         return;
       }
+      if (tag !== 0) return t.freeOther(p, tag);
     }
     t.freeSlow(p);
   }
@@ -94,6 +95,9 @@ export function createHotPath(t: ThreadHeap): HotPath {
 }
 
 export type OnExhausted = 'throw' | 'null';
+
+/** Bins an inbox pushed over their cap (scratch for sortIntoBins; one module instance per thread). */
+const overBins = new Uint8Array(256);
 
 /** One thread's attachment to the heap: its slot, and the slow paths. */
 export class ThreadHeap {
@@ -125,9 +129,21 @@ export class ThreadHeap {
     this.tick();
     flushRemoteRing(a, this.slotWord);
     if (Atomics.load(u32, H_DEAD_SLOTS) !== 0) adoptDeadSlots(this);
-    // Each source returns a chain whose length is in word 2 of its head.
-    let chain = takeInbox(this, bin);
-    if (chain === 0) chain = centralPopAny(a, this.shard, bin);
+    // Blocks other threads freed for me come first; they may fill the bin.
+    const inbox = takeInbox(a, this.slot);
+    if (inbox !== 0) {
+      this.sortIntoBins(inbox);
+      const h = tcWord(this.slotWord, bin);
+      const p = u32[h];
+      if (p !== 0) {
+        u32[h] = u32[p >>> 2];
+        u32[h + 1]--;
+        if (HZ3_FREE_CHECKS) a.gmap[p >>> 4] = 1;
+        return p;
+      }
+    }
+    // Each source below returns a chain whose length is in word 2 of its head.
+    let chain = centralPopAny(a, this.shard, bin);
     if (chain === 0) chain = this.carve(bin);
     if (chain === 0) return this.exhausted(size, `no free pages for a ${binSize(bin)}-byte block`);
     const h = tcWord(this.slotWord, bin);
@@ -181,6 +197,23 @@ export class ThreadHeap {
     return prev;
   }
 
+  /** Push each block of an inbox chain (blocks of any bin) onto its bin's list; drain the bins it took over their cap. */
+  private sortIntoBins(chain: number): void {
+    const a = this.arena;
+    const u32 = a.u32;
+    let over = 0;
+    for (let p = chain; p !== 0; ) {
+      const next = u32[p >>> 2];
+      const bin = a.ptag[p >>> PAGE_SHIFT] & TAG_BIN_MASK;
+      const h = tcWord(this.slotWord, bin);
+      u32[p >>> 2] = u32[h];
+      u32[h] = p;
+      if (++u32[h + 1] === binCap[bin] + 1) overBins[over++] = bin;
+      p = next;
+    }
+    for (let i = 0; i < over; i++) this.drain(overBins[i]);
+  }
+
   /** Over the cap in `bin`: keep the newest half, push the rest to central as one chain. */
   drain(bin: number): void {
     const u32 = this.arena.u32;
@@ -218,6 +251,26 @@ export class ThreadHeap {
     const owner = (tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT;
     if (owner === this.owner) this.pushLocal(p, bin);
     else remoteFree(this, p);
+  }
+
+  /**
+   * free of a block in a tagged page that is not a live block of mine: most
+   * often another thread's block (it goes to the remote ring); large blocks and
+   * bad pointers take the full checks of freeSlow.
+   */
+  freeOther(p: number, tag: number): void {
+    const owner = (tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT;
+    if ((tag & TAG_BIN_MASK) === LARGE_BIN || owner === this.owner) return this.freeSlow(p);
+    const gmap = this.arena.gmap;
+    if (HZ3_FREE_CHECKS) {
+      if (HZ3_SAFE_ATOMIC_CHECKS) {
+        if (Atomics.compareExchange(gmap, p >>> 4, 1, 0) !== 1) return this.freeSlow(p);
+      } else {
+        if (gmap[p >>> 4] !== 1) return this.freeSlow(p);
+        gmap[p >>> 4] = 0;
+      }
+    }
+    remoteFree(this, p);
   }
 
   /** Push a block of my own pages into my cache (the fast free's body, for slow callers). */

@@ -25,7 +25,7 @@ import {
 } from './layout.ts';
 import { NUM_BINS } from './size-classes.ts';
 import { centralPush, shardOf } from './central.ts';
-import { flushRemoteRing, takeInboxOf } from './remote.ts';
+import { flushRemoteRing, pushMixedToCentral, takeInbox } from './remote.ts';
 import { lock, unlock } from './locks.ts';
 import { HeapError } from './errors.ts';
 import type { ThreadHeap } from './thread-cache.ts';
@@ -71,15 +71,8 @@ export function claimSlot(a: Arena, threadId: number): number {
 }
 
 function sweepInboxes(a: Arena, slot: number): number {
-  let n = 0;
-  for (let b = 0; b < NUM_BINS; b++) {
-    const chain = takeInboxOf(a, slot, b);
-    if (chain === 0) continue;
-    const len = a.u32[(chain >>> 2) + 2];
-    centralPush(a, shardOf(slot), b, chain, len);
-    n += len;
-  }
-  return n;
+  const chain = takeInbox(a, slot);
+  return chain === 0 ? 0 : pushMixedToCentral(a, shardOf(slot), chain);
 }
 
 /** Move everything a slot holds (cache lists, remote ring, inbox) out; returns blocks moved to central. */

@@ -64,10 +64,15 @@ export function checkHeap(a: Arena): HeapCheck {
       const h = tcWord(w, b);
       const n = walk(u32[h], b, `slot ${s} cache bin ${b}`);
       if (n !== u32[h + 1]) report(`slot ${s} cache bin ${b}: count ${u32[h + 1]}, walked ${n}`);
-      const ib = inboxWord(a, s, b);
-      const m = walk(u32[ib], b, `slot ${s} inbox bin ${b}`);
-      if (m !== u32[ib + 1]) report(`slot ${s} inbox bin ${b}: count ${u32[ib + 1]}, walked ${m}`);
     }
+    const ib = inboxWord(a, s);
+    let inboxBytes = 0;
+    for (let p = u32[ib]; p !== 0; p = u32[p >>> 2]) {
+      const bin = a.ptag[p >>> PAGE_SHIFT] & TAG_BIN_MASK;
+      if (!visit(p, bin, `slot ${s} inbox`)) break;
+      inboxBytes += binSize(bin);
+    }
+    if (inboxBytes !== u32[ib + 1]) report(`slot ${s} inbox: ${u32[ib + 1]} bytes recorded, ${inboxBytes} walked`);
     const ring = u32[w + S_REMOTE_COUNT];
     for (let i = 0; i < ring; i++) {
       const p = u32[w + S_REMOTE_RING + i];
