@@ -2,43 +2,15 @@
  * The `ab` and `report` subcommands of the `hakozuna` command (cli.ts adds them
  * to the program; one function per subcommand, as there).
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { flagArg, intArg, listArg, percentArg } from './cli-args.ts';
 import { runAb, type AbOptions } from './ab.ts';
 import { reportFromFile } from './report-html.ts';
 import { DEFAULT_WORKLOADS } from '../../bench/workloads/index.ts';
 
-/** A positive integer; `1_000_000`, `1e6`, `1M` and `200k` are accepted (as cli.ts intArg). */
-function countArg(value: string): number {
-  const m = /^([0-9._e+]+)([kKmM]?)$/.exec(value.trim().replace(/_/g, ''));
-  const n = m === null ? NaN : Number(m[1]) * (m[2] === '' ? 1 : /k/i.test(m[2]!) ? 1e3 : 1e6);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer (1000000, 1_000_000, 1e6, 1M and 200k are fine)');
-  return n;
-}
 
-function listArg(value: string, previous: string[] = []): string[] {
-  return [
-    ...previous,
-    ...value
-      .split(',')
-      .map((s) => s.trim())
-      .filter((s) => s !== ''),
-  ];
-}
 
-/** NAME=VALUE, repeatable; true/false are 1/0. The registry checks names and ranges at build time. */
-function flagArg(value: string, previous: Record<string, number> = {}): Record<string, number> {
-  const eq = value.indexOf('=');
-  const text = value.slice(eq + 1).trim();
-  const v = text === 'true' ? 1 : text === 'false' ? 0 : Number(text);
-  if (eq <= 0 || text === '' || Number.isNaN(v)) throw new InvalidArgumentError('must be NAME=VALUE');
-  return { ...previous, [value.slice(0, eq).trim()]: v };
-}
 
-function percentArg(value: string): number {
-  const n = Number(value.replace(/%$/, ''));
-  if (!Number.isFinite(n)) throw new InvalidArgumentError('must be a percentage, e.g. -10 or -2');
-  return n;
-}
 
 export function abCommand(): Command {
   return new Command('ab')
@@ -48,18 +20,18 @@ export function abCommand(): Command {
     .requiredOption('--a <lane>', 'side A, the baseline: a lane (scale, fast, safe, mem, research, or a custom name), hakozuna@LANE, or a peer id')
     .requiredOption('--b <lane>', 'side B, the candidate (same forms)')
     .requiredOption('--bench <list>', `workloads, comma-separated (known: ${DEFAULT_WORKLOADS.join(',')}; aliases small,medium,mixed,dist)`, listArg)
-    .option('--pairs <n>', 'pairs of runs per workload (default 5)', countArg)
+    .option('--pairs <n>', 'pairs of runs per workload (default 5)', intArg)
     .option('--flag-a <NAME=VALUE>', 'flag override for side A (repeatable)', flagArg)
     .option('--flag-b <NAME=VALUE>', 'flag override for side B (repeatable)', flagArg)
     .option('--base-a <lane>', 'preset a custom lane name of side A starts from (default scale)')
     .option('--base-b <lane>', 'preset a custom lane name of side B starts from (default scale)')
     .option('--quick', "short runs: the bench's --quick counts (200k iterations, quick parameters of multi-worker workloads)")
-    .option('--iterations <n>', 'timed iterations per run (default 20M)', countArg)
-    .option('--warmup <n>', 'warm-up iterations (default a tenth of the run, at least 50k)', countArg)
-    .option('--max-bytes <n>', 'arena size (default 1 GiB)', countArg)
+    .option('--iterations <n>', 'timed iterations per run (default 20M)', intArg)
+    .option('--warmup <n>', 'warm-up iterations (default a tenth of the run, at least 50k)', intArg)
+    .option('--max-bytes <n>', 'arena size (default 1 GiB)', intArg)
     .option('--rss-gate <pct>', 'largest accepted mean RSS change of B, percent (default -10)', percentArg)
     .option('--speed-gate <pct>', 'smallest accepted speed change of B, percent (default -2)', percentArg)
-    .option('--max-release-rate <n>', 'also gate: B may make at most this many release calls per second', countArg)
+    .option('--max-release-rate <n>', 'also gate: B may make at most this many release calls per second', intArg)
     .option('--out <dir>', 'output directory (default bench/out/ab-<timestamp>)')
     .option('--exit-code', 'exit 2 on NO-GO (for scripts); the default exits 0 whatever the verdict')
     .option('--progress', 'print a line per run on stderr even when it is not a TTY')

@@ -9,9 +9,9 @@ import { pathToFileURL } from 'node:url';
 import { FLAG_SPECS, LANES, parseFlagAssignments } from '../config/flags.ts';
 import { observeMediumWaste } from './observe.ts';
 import { packageRoot } from './root.ts';
+import { listArg } from './cli-args.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
-const list = (value: string): string[] => value.split(',').map((s) => s.trim()).filter((s) => s !== '');
 
 async function laneBuilder(): Promise<typeof import('../../scripts/lane-build.mjs')> {
   return import(pathToFileURL(join(packageRoot(), 'scripts', 'lane-build.mjs')).href);
@@ -47,7 +47,7 @@ export function observeCommand(): Command {
   observe.addCommand(
     new Command('medium-waste')
       .description('S56: how much the 4 KiB medium rounding wastes; prints the observer lines and [HZ3_S56_VERDICT]')
-      .option('--bench <list>', 'workloads to run in the research lane (e.g. mstress,larson)', list)
+      .option('--bench <list>', 'workloads to run in the research lane (e.g. mstress,larson)', listArg)
       .option('--script <file>', 'your own program that imports \'hakozuna\'; run with the research lane (args after --)')
       .option('--flag <NAME=VALUE>', 'extra flag for the observed lane (repeatable)', collect)
       .option('--quick', 'short runs of the workloads')

@@ -3,7 +3,10 @@
  * dist/cli.js, built by scripts/build-cli.mjs). One function per subcommand;
  * `build`, `ab` and `observe` are to come beside `bench`.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { flagArg, intArg, listArg, paramArg, threadsArg } from './cli-args.ts';
+
+export { intArg };
 import { runBench, type BenchOptions } from './bench.ts';
 import { ALLOCATORS, DEFAULT_ALLOCATORS } from './allocators.ts';
 import { DEFAULT_WORKLOADS } from '../../bench/workloads/index.ts';
@@ -11,44 +14,10 @@ import { DEFAULT_MT_WORKLOADS } from './mt-bench.ts';
 import { abCommand, reportCommand } from './cli-lab.ts';
 import { buildCommand, observeCommand } from './cli-lanes.ts';
 
-/** A positive integer; `1_000_000`, `1e6`, `1M` and `200k` are accepted. */
-export function intArg(value: string): number {
-  const m = /^([0-9._e+]+)([kKmM]?)$/.exec(value.trim().replace(/_/g, ''));
-  const n = m === null ? NaN : Number(m[1]) * (m[2] === '' ? 1 : /k/i.test(m[2]!) ? 1e3 : 1e6);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer (1000000, 1_000_000, 1e6, 1M and 200k are fine)');
-  return n;
-}
 
-function listArg(value: string): string[] {
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
 
-function flagArg(value: string, previous: Record<string, number> = {}): Record<string, number> {
-  const eq = value.indexOf('=');
-  const v = Number(value.slice(eq + 1));
-  if (eq <= 0 || Number.isNaN(v)) throw new InvalidArgumentError('must be NAME=VALUE');
-  return { ...previous, [value.slice(0, eq)]: v };
-}
 
-/** `1,2`: thread counts for the multi-worker workloads. */
-function threadsArg(value: string): number[] {
-  const list = listArg(value).map(Number);
-  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1 || n > 32)) throw new InvalidArgumentError('must be thread counts in 1..32, comma-separated');
-  return list;
-}
 
-/** KEY=V or WORKLOAD.KEY=V (a number; 1M, 200k accepted). */
-function paramArg(value: string, previous: Record<string, number> = {}): Record<string, number> {
-  const eq = value.indexOf('=');
-  const text = value.slice(eq + 1).trim();
-  const m = /^([0-9._e+-]+)([kKmM]?)$/.exec(text.replace(/_/g, ''));
-  const v = m === null ? NaN : Number(m[1]) * (m[2] === '' ? 1 : /k/i.test(m[2]!) ? 1e3 : 1e6);
-  if (eq <= 0 || !Number.isFinite(v)) throw new InvalidArgumentError('must be KEY=NUMBER or WORKLOAD.KEY=NUMBER');
-  return { ...previous, [value.slice(0, eq).trim()]: v };
-}
 
 export function benchCommand(): Command {
   return new Command('bench')

@@ -1,0 +1,54 @@
+/** Argument parsers shared by every `hakozuna` subcommand (commander's coerce functions). */
+import { InvalidArgumentError } from 'commander';
+
+/** A positive count: 1000000, 1_000_000, 1e6, 1M and 200k are fine. */
+export function intArg(value: string): number {
+  const m = /^([0-9._e+]+)([kKmM]?)$/.exec(value.trim().replace(/_/g, ''));
+  const n = m === null ? NaN : Number(m[1]) * (m[2] === '' ? 1 : /k/i.test(m[2]!) ? 1e3 : 1e6);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('must be a positive integer (1000000, 1_000_000, 1e6, 1M and 200k are fine)');
+  return n;
+}
+
+/** A comma-separated list; repeating the option adds to it. */
+export function listArg(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+  ];
+}
+
+/** NAME=VALUE, repeatable; true/false are 1/0. The flag registry checks names and ranges when the lane is built. */
+export function flagArg(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const eq = value.indexOf('=');
+  const text = value.slice(eq + 1).trim();
+  const v = text === 'true' ? 1 : text === 'false' ? 0 : Number(text);
+  if (eq <= 0 || text === '' || Number.isNaN(v)) throw new InvalidArgumentError('must be NAME=VALUE');
+  return { ...previous, [value.slice(0, eq).trim()]: v };
+}
+
+/** A percentage such as -10 or -2 (a trailing % is accepted). */
+export function percentArg(value: string): number {
+  const n = Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(n)) throw new InvalidArgumentError('must be a percentage, e.g. -10 or -2');
+  return n;
+}
+
+/** `1,2`: thread counts for the multi-worker workloads. */
+export function threadsArg(value: string): number[] {
+  const list = listArg(value).map(Number);
+  if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1 || n > 32)) throw new InvalidArgumentError('must be thread counts in 1..32, comma-separated');
+  return list;
+}
+
+/** KEY=V or WORKLOAD.KEY=V (a number; 1M, 200k accepted). */
+export function paramArg(value: string, previous: Record<string, number> = {}): Record<string, number> {
+  const eq = value.indexOf('=');
+  const text = value.slice(eq + 1).trim();
+  const m = /^([0-9._e+-]+)([kKmM]?)$/.exec(text.replace(/_/g, ''));
+  const v = m === null ? NaN : Number(m[1]) * (m[2] === '' ? 1 : /k/i.test(m[2]!) ? 1e3 : 1e6);
+  if (eq <= 0 || !Number.isFinite(v)) throw new InvalidArgumentError('must be KEY=NUMBER or WORKLOAD.KEY=NUMBER');
+  return { ...previous, [value.slice(0, eq).trim()]: v };
+}
