@@ -118,13 +118,21 @@ export function createHeap(options: HeapOptions = {}): Heap {
   arena.u8.set(lane, H_LANE_NAME_BYTE);
   Atomics.store(u32, H_MAGIC, HEAP_MAGIC);
   const heap = new Heap(arena, onExhausted);
-  // One-shot statistics: the creating thread prints every enabled box's line once, at exit.
-  if (Object.keys(BOXES).length > 0 && process.env.HAKOZUNA_STATS !== '0') {
+  if (Object.keys(BOXES).length > 0 && process.env.HAKOZUNA_STATS !== '0') reportAtExit(heap);
+  return heap;
+}
+
+/** Heaps this thread created whose one-shot lines are printed at exit (lanes with boxes only). */
+const reportedHeaps = new Set<Heap>();
+
+/** One-shot statistics: the creating thread prints every enabled box's line once, at exit (one listener for all heaps). */
+function reportAtExit(heap: Heap): void {
+  if (reportedHeaps.size === 0) {
     process.once('exit', () => {
-      for (const line of heap.report().lines) process.stderr.write(line + '\n');
+      for (const h of reportedHeaps) for (const line of h.report().lines) process.stderr.write(line + '\n');
     });
   }
-  return heap;
+  reportedHeaps.add(heap);
 }
 
 /** Attach the calling thread (typically a worker) to a heap made by createHeap elsewhere. */
