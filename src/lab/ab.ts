@@ -21,7 +21,12 @@ import { renderMarkdown, renderText } from './table.ts';
 import type { AbCriteria } from './verdict.ts';
 import { resolveLane } from '../config/flags.ts';
 
-export interface AbOptions {
+/** The runBench options `ab` passes through unchanged (their meaning is documented on BenchOptions). */
+type PassedThrough =
+  | 'quick' | 'iterations' | 'slowIterations' | 'warmupIterations' | 'maxBytes' | 'sampleIntervalMs' | 'outDir'
+  | 'buildDir' | 'timeoutMs' | 'nodeArgs' | 'progress' | 'print' | 'command';
+
+export interface AbOptions extends Pick<BenchOptions, PassedThrough> {
   /** Side A (the baseline): a lane name (`scale`, `mem`, a custom name), `hakozuna@LANE`, or a peer id (`tlsf`, `glibc`, ...). */
   readonly a: string;
   /** Side B (the candidate), the same forms. */
@@ -38,21 +43,6 @@ export interface AbOptions {
   readonly pairs?: number;
   /** Gate thresholds; default mean RSS -10% or better and speed -2% or better. */
   readonly criteria?: Partial<AbCriteria>;
-  /** Short runs: the bench's --quick counts (200k iterations; the multi-worker workloads' quick parameters). */
-  readonly quick?: boolean;
-  /** Passed through to runBench. */
-  readonly iterations?: number;
-  readonly slowIterations?: number;
-  readonly warmupIterations?: number;
-  readonly maxBytes?: number;
-  readonly sampleIntervalMs?: number;
-  readonly outDir?: string;
-  readonly buildDir?: string;
-  readonly timeoutMs?: number;
-  readonly nodeArgs?: readonly string[];
-  readonly progress?: boolean;
-  readonly print?: boolean | NodeJS.WritableStream;
-  readonly command?: string;
 }
 
 export interface AbOutcome {
