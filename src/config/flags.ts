@@ -10,6 +10,11 @@
  * Three layers of configuration, as in hz3: the defaults below, a lane preset,
  * and `NAME=VALUE` overrides for an A/B run (`hakozuna build --lane my-ab --flag ...`).
  * A flag's phase id (S55-3, S56, ...) rides in its name and in its stats line.
+ *
+ * Boxes and observers default to off. Two flags default to on because they are
+ * not experiments: HZ3_FREE_CHECKS (the double/interior-free check, 0.4-0.7
+ * ns/op; off in the `fast` lane) and HZ3_S49_SEGMENT_PACK (reusing partly free
+ * segments; off, freed holes are only reused once their segment is fully free).
  */
 
 export type FlagKind = 'box' | 'observe' | 'check' | 'param';

@@ -38,11 +38,11 @@
  *   |   (unused)    | owner        | bin          |     owner = slot + 1,
  *   +---------------+--------------+--------------+     0 = shared (large runs)
  *
- * A free block (in a thread cache, a central chain or an inbox)
+ * A free block (in a thread cache, a central chain, an inbox or a remote ring)
  *
  *   +0 next block in this list (pointer, 0 = end)
- *   +4 next chain           (central / inbox chains only, on the chain's head)
- *   +8 blocks in the chain  (central / inbox chains only, on the chain's head)
+ *   +4 next chain           (central chains only, on the chain's head)
+ *   +8 blocks in the chain  (central chains only, on the chain's head)
  *
  * All offsets below are byte offsets; `W` suffixes are u32 word indexes.
  */

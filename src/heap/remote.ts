@@ -80,7 +80,7 @@ export function flushRemoteRing(a: Arena, slotWord: number): void {
 }
 
 /** Push a chain (blocks of any bin, `bytes` of them) onto slot `slot`'s inbox; to central when that slot is not live. */
-export function pushToOwner(a: Arena, slot: number, head: number, tail: number, bytes: number): void {
+function pushToOwner(a: Arena, slot: number, head: number, tail: number, bytes: number): void {
   const u32 = a.u32;
   if (Atomics.load(u32, a.slotWord(slot) + S_STATE) !== SLOT_LIVE) {
     pushMixedToCentral(a, shardOf(slot), head);
