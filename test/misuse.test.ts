@@ -67,9 +67,9 @@ describe('misuse', () => {
       [null, 'EPTR_TYPE'],
       [undefined, 'EPTR_TYPE'],
       [16n, 'EPTR_TYPE'],
-      [NaN, 'EPTR_RANGE'],
+      [NaN, 'EPTR_TYPE'],
       [-16, 'EPTR_RANGE'],
-      [small + 0.5, 'EPTR_RANGE'],
+      [small + 0.5, 'EPTR_TYPE'], // a fraction: not an integer byte offset, whatever its range
       [32 << 20, 'EPTR_RANGE'],
       [2 ** 32 + small, 'EPTR_RANGE'],
       [4096, 'EPTR_RANGE'], // metadata
@@ -153,6 +153,46 @@ describe('misuse', () => {
     expectCode(() => createHeap({ onExhausted: 'maybe' as never }), 'EINVAL');
     expectCode(() => attachHeap({} as never), 'EHANDLE');
     expectCode(() => attachHeap({ buffer: new SharedArrayBuffer(1 << 20) } as never), 'EHANDLE');
+    expectCode(() => attachHeap({ buffer: new SharedArrayBuffer(16) } as never), 'EHANDLE', 'has 16 bytes');
+    expectCode(() => createHeap(null as never), 'EINVAL', 'options must be an object, got null');
+    const h = createHeap({ maxBytes: 16 << 20 });
+    expectCode(() => attachHeap(h.handle, null as never), 'EINVAL', 'attachHeap: options must be an object, got null');
+    expectCode(() => attachHeap(h.handle, { threadCacheBytes: 'lots' as never }), 'EINVAL', 'threadCacheBytes');
+    expectCode(() => h.reclaimDeadThreads(null as never), 'EINVAL', 'reclaimDeadThreads: options must be an object');
+    expectCode(() => h.watch({} as never), 'EINVAL', 'watch: expected a Worker');
+    expectCode(() => h.watch(null as never), 'EINVAL', 'got null');
+    expect(h.stats().threads).toBe(1); // none of the refused calls attached anything
+  });
+
+  it('refuses corrupted headers with EHANDLE, naming the bad field', () => {
+    const h = createHeap({ maxBytes: 16 << 20 });
+    const header = new Uint32Array(h.buffer, 0, 32);
+    const corrupt = (word: number, value: number, mentions: string): void => {
+      const was = header[word]!;
+      header[word] = value;
+      expectCode(() => attachHeap(h.handle), 'EHANDLE', mentions);
+      header[word] = was;
+    };
+    corrupt(4, 1000, 'maxThreads 1000 is not in [1, 255]'); // H_MAX_THREADS
+    corrupt(4, 0, 'maxThreads 0');
+    corrupt(5, 0, '0 segments, where 16777216 bytes make 16'); // H_SEGMENTS
+    corrupt(3, 1, 'it describes 4096 bytes, the buffer has 16777216'); // H_ARENA_PAGES
+    corrupt(6, 99, 'first data segment 99'); // H_FIRST_DATA_SEGMENT
+    corrupt(8, 1000, 'next fresh segment 1000'); // H_FRESH_SEGMENT
+    corrupt(1, 77, 'layout version 77'); // H_VERSION
+    expect(attachHeap(h.handle).slot).toBe(1); // intact again
+  });
+
+  it('names what is really wrong with a pointer', () => {
+    const h = createHeap({ maxBytes: 16 << 20 });
+    const meta = h.stats().metadataBytes;
+    expectCode(() => h.free(meta + 0.5), 'EPTR_TYPE', 'must be an integer byte offset, got 3145728.5');
+    const p = h.malloc(48); // a page of 48-byte blocks: 85 blocks, then 16 unused bytes
+    const tail = (p & ~4095) + 85 * 48;
+    expectCode(() => h.free(tail), 'EPTR_NOT_ALLOCATED', 'unused last 16 bytes');
+    expectCode(() => h.realloc(0, -1), 'ESIZE', 'realloc: size must be');
+    h.free(p);
+    expect(h.check().problems).toEqual([]);
   });
 
   it('refuses a thread running another build of hakozuna than the heap\'s', () => {

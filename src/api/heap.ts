@@ -4,21 +4,20 @@
  */
 import { Arena } from '../heap/arena.ts';
 import {
-  carvedWord, DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
-  H_LANE_FINGERPRINT, H_BUILD_ID, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_LARGE_PAGES, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
-  H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES,
-  MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE, SEGMENT_SIZE, SLOT_FREE, S_REMOTE_COUNT,
-  S_REMOTE_RING, S_STATE, tcWord, PAGE_SHIFT, TAG_BIN_MASK, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
+  computeLayout, DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
+  H_LANE_FINGERPRINT, H_BUILD_ID, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
+  H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES, MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE,
+  SEGMENT_SIZE, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
 } from '../heap/layout.ts';
-import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, binSize } from '../heap/size-classes.ts';
-import { ThreadHeap, type OnExhausted } from '../heap/thread-cache.ts';
+import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, DEFAULT_THREAD_CACHE_BYTES } from '../heap/size-classes.ts';
+import { ThreadHeap, type OnExhausted, type ThreadOptions } from '../heap/thread-cache.ts';
 import { mallocLarge } from '../heap/large.ts';
 import { checkLive, usableOf } from '../heap/checks.ts';
-import { centralBlocks } from '../heap/central.ts';
-import { inboxBytes } from '../heap/remote.ts';
+import { heapAccount } from '../heap/account.ts';
+import { honourReclaim, reclaimAsked, returnToSegments } from '../heap/reclaim.ts';
 import { checkHeap, type HeapCheck } from '../heap/verify.ts';
 import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases, refreshLease, returnSlotState } from '../heap/threads.ts';
-import { newTally, releaseFreeRuns, returnToSegments } from '../release/pages.ts';
+import { newTally, releaseFreeRuns } from '../release/pages.ts';
 import { flushRemoteRing } from '../heap/remote.ts';
 import { onEpoch } from '../boxes/epoch.ts';
 import { BOXES } from '../observe/counters.ts';
@@ -34,10 +33,18 @@ export interface HeapOptions {
   maxThreads?: number;
   /** What malloc does when the arena is full: throw a HeapError (default) or return 0 like C. */
   onExhausted?: OnExhausted;
+  /**
+   * Most bytes this thread's cache may hold (free blocks kept for reuse, which
+   * no other thread can use until this one gives them back). Default 4 MiB; the
+   * exact bound is `stats().threadCacheBoundBytes` (at least one block per class, ~274 KiB).
+   */
+  threadCacheBytes?: number;
 }
 
 export interface AttachOptions {
   onExhausted?: OnExhausted;
+  /** As in HeapOptions: the bound of this thread's cache in bytes. */
+  threadCacheBytes?: number;
 }
 
 /** What `createHeap` gives and `postMessage` / `workerData` can carry to a worker. */
@@ -74,19 +81,31 @@ export interface HeapStats {
   /** Threads attached now. */
   threads: number;
   epoch: number;
+  /** The most bytes this thread's cache can hold (from the threadCacheBytes option). */
+  threadCacheBoundBytes: number;
 }
 
-type OutOfBand = { onExhausted?: unknown };
+/** The per-thread options of createHeap and attachHeap, checked. */
+function threadOptions(o: { onExhausted?: unknown; threadCacheBytes?: unknown }, op: string): ThreadOptions {
+  const onExhausted = o.onExhausted ?? 'throw';
+  if (onExhausted !== 'throw' && onExhausted !== 'null') throw new HeapError('EINVAL', `${op}: onExhausted must be 'throw' or 'null', got ${show(onExhausted)}`);
+  const threadCacheBytes = o.threadCacheBytes ?? DEFAULT_THREAD_CACHE_BYTES;
+  if (typeof threadCacheBytes !== 'number' || !Number.isSafeInteger(threadCacheBytes) || threadCacheBytes < 0) {
+    throw new HeapError('EINVAL', `${op}: threadCacheBytes must be a non-negative integer, got ${show(threadCacheBytes)}`);
+  }
+  return { onExhausted, threadCacheBytes };
+}
 
-function checkOnExhausted(o: OutOfBand): OnExhausted {
-  const v = o.onExhausted ?? 'throw';
-  if (v !== 'throw' && v !== 'null') throw new HeapError('EINVAL', `onExhausted must be 'throw' or 'null', got ${show(v)}`);
-  return v;
+/** An options argument: undefined (the defaults) or an object. */
+function optionsObject<T extends object>(o: T | undefined | null, op: string): T | Record<string, never> {
+  if (o === undefined) return {};
+  if (o === null || typeof o !== 'object') throw new HeapError('EINVAL', `${op}: options must be an object, got ${show(o)}`);
+  return o;
 }
 
 /** Reserve an arena, lay it out, and attach the calling thread. */
-export function createHeap(options: HeapOptions = {}): Heap {
-  if (options === null || typeof options !== 'object') throw new HeapError('EINVAL', `options must be an object, got ${show(options)}`);
+export function createHeap(options?: HeapOptions): Heap {
+  options = optionsObject(options, 'createHeap');
   const requested = options.maxBytes ?? DEFAULT_ARENA_BYTES;
   if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < MIN_ARENA_BYTES || requested > MAX_ARENA_BYTES) {
     throw new HeapError('EINVAL', `maxBytes must be an integer in [${MIN_ARENA_BYTES}, ${MAX_ARENA_BYTES}], got ${show(requested)}`);
@@ -95,7 +114,7 @@ export function createHeap(options: HeapOptions = {}): Heap {
   if (typeof maxThreads !== 'number' || !Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > MAX_THREADS_LIMIT) {
     throw new HeapError('EINVAL', `maxThreads must be an integer in [1, ${MAX_THREADS_LIMIT}], got ${show(maxThreads)}`);
   }
-  const onExhausted = checkOnExhausted(options);
+  const thread = threadOptions(options, 'createHeap');
   const arenaBytes = Math.ceil(requested / SEGMENT_SIZE) * SEGMENT_SIZE;
   // A growable SAB whose initial size is its maximum starts page aligned and commits lazily (DESIGN.md §3).
   const buffer = new SharedArrayBuffer(arenaBytes, { maxByteLength: arenaBytes });
@@ -117,7 +136,7 @@ export function createHeap(options: HeapOptions = {}): Heap {
   const lane = new TextEncoder().encode(HZ3_LANE.slice(0, H_LANE_NAME_MAX));
   arena.u8.set(lane, H_LANE_NAME_BYTE);
   Atomics.store(u32, H_MAGIC, HEAP_MAGIC);
-  const heap = new Heap(arena, onExhausted);
+  const heap = new Heap(arena, thread);
   if (Object.keys(BOXES).length > 0 && process.env.HAKOZUNA_STATS !== '0') reportAtExit(heap);
   return heap;
 }
@@ -136,14 +155,21 @@ function reportAtExit(heap: Heap): void {
 }
 
 /** Attach the calling thread (typically a worker) to a heap made by createHeap elsewhere. */
-export function attachHeap(handle: HeapHandle, options: AttachOptions = {}): Heap {
+export function attachHeap(handle: HeapHandle, options?: AttachOptions): Heap {
+  const thread = threadOptions(optionsObject(options, 'attachHeap'), 'attachHeap');
   if (handle === null || typeof handle !== 'object' || !(handle.buffer instanceof SharedArrayBuffer)) {
     throw new HeapError('EHANDLE', `attachHeap: expected the handle from createHeap (heap.handle), got ${show(handle)}`);
   }
   const buffer = handle.buffer;
+  if (buffer.byteLength < MIN_ARENA_BYTES) {
+    throw new HeapError('EHANDLE', `attachHeap: the handle's buffer has ${buffer.byteLength} bytes, less than the smallest heap (${MIN_ARENA_BYTES})`);
+  }
   const u32 = new Uint32Array(buffer, 0, 1024);
-  if (Atomics.load(u32, H_MAGIC) !== HEAP_MAGIC || u32[H_VERSION] !== LAYOUT_VERSION) {
-    throw new HeapError('EHANDLE', 'attachHeap: the buffer does not hold a hakozuna heap of this layout version');
+  if (Atomics.load(u32, H_MAGIC) !== HEAP_MAGIC) {
+    throw new HeapError('EHANDLE', 'attachHeap: the buffer does not hold a hakozuna heap (no heap header at offset 0)');
+  }
+  if (u32[H_VERSION] !== LAYOUT_VERSION) {
+    throw new HeapError('EHANDLE', `attachHeap: the heap has layout version ${u32[H_VERSION]}, this bundle reads version ${LAYOUT_VERSION}`);
   }
   if (u32[H_LANE_FINGERPRINT] !== HZ3_LANE_FINGERPRINT) {
     const name = new TextDecoder().decode(new Uint8Array(buffer, H_LANE_NAME_BYTE, H_LANE_NAME_MAX)).replace(/\0+$/, '');
@@ -159,9 +185,27 @@ export function attachHeap(handle: HeapHandle, options: AttachOptions = {}): Hea
       `attachHeap: the heap was made by another build of hakozuna (source ${hex(u32[H_BUILD_ID])}) than this bundle (source ${hex(HZ3_BUILD_ID)}); every thread must load the same build`,
     );
   }
+  return new Heap(new Arena(buffer, checkedHeader(u32, buffer.byteLength), u32[H_MAX_THREADS]), thread);
+}
+
+/** The arena size a header describes, once every field agrees with the buffer and with the layout; EHANDLE otherwise. */
+function checkedHeader(u32: Uint32Array, byteLength: number): number {
+  const bad = (what: string): HeapError => new HeapError('EHANDLE', `attachHeap: corrupt heap header: ${what}`);
   const arenaBytes = u32[H_ARENA_PAGES] * PAGE_SIZE;
-  if (arenaBytes !== buffer.byteLength) throw new HeapError('EHANDLE', 'attachHeap: the buffer size does not match its header');
-  return new Heap(new Arena(buffer, arenaBytes, u32[H_MAX_THREADS]), checkOnExhausted(options));
+  if (arenaBytes !== byteLength) throw bad(`it describes ${arenaBytes} bytes, the buffer has ${byteLength}`);
+  if (arenaBytes < MIN_ARENA_BYTES || arenaBytes > MAX_ARENA_BYTES || arenaBytes % SEGMENT_SIZE !== 0) {
+    throw bad(`arena size ${arenaBytes} is not a whole number of 1 MiB segments in [${MIN_ARENA_BYTES}, ${MAX_ARENA_BYTES}]`);
+  }
+  const maxThreads = u32[H_MAX_THREADS];
+  if (maxThreads < 1 || maxThreads > MAX_THREADS_LIMIT) throw bad(`maxThreads ${maxThreads} is not in [1, ${MAX_THREADS_LIMIT}]`);
+  const layout = computeLayout(arenaBytes, maxThreads, NUM_BINS);
+  if (u32[H_SEGMENTS] !== layout.segments) throw bad(`${u32[H_SEGMENTS]} segments, where ${arenaBytes} bytes make ${layout.segments}`);
+  if (u32[H_FIRST_DATA_SEGMENT] !== layout.firstDataSegment || layout.firstDataSegment >= layout.segments) {
+    throw bad(`first data segment ${u32[H_FIRST_DATA_SEGMENT]}, where the layout puts it at ${layout.firstDataSegment}`);
+  }
+  const fresh = u32[H_FRESH_SEGMENT];
+  if (fresh < layout.firstDataSegment || fresh > layout.segments) throw bad(`next fresh segment ${fresh} is outside the data segments`);
+  return arenaBytes;
 }
 
 const detachedError = (op: string): HeapError => new HeapError('EDETACHED', `${op}: this heap was detached from this thread`);
@@ -189,7 +233,7 @@ export class Heap {
   /** @internal */ readonly thread: ThreadHeap;
 
   /** @internal use createHeap / attachHeap */
-  constructor(arena: Arena, onExhausted: OnExhausted) {
+  constructor(arena: Arena, options: ThreadOptions) {
     this.arena = arena;
     const b = arena.buffer;
     this.buffer = b;
@@ -205,11 +249,15 @@ export class Heap {
     this.u64 = new BigUint64Array(b);
     this.handle = Object.freeze({ kind: 'hakozuna-heap', buffer: b, maxBytes: arena.layout.arenaBytes, maxThreads: arena.layout.maxThreads, lane: HZ3_LANE });
     const slot = claimSlot(arena, threadId);
-    this.thread = new ThreadHeap(arena, slot, arena.slotWord(slot), onExhausted);
+    this.thread = new ThreadHeap(arena, slot, arena.slotWord(slot), options);
     this.malloc = this.thread.hot.malloc;
     this.free = this.thread.hot.free;
-    // The lease says "alive" even while this thread makes no refills.
-    this.heartbeat = setInterval(() => refreshLease(arena, this.thread.slotWord), HEARTBEAT_MS);
+    // The lease says "alive" even while this thread makes no refills; an idle
+    // thread answers reclaim requests here (its cache goes back to central).
+    this.heartbeat = setInterval(() => {
+      refreshLease(arena, this.thread.slotWord);
+      if (reclaimAsked(arena, this.thread.slotWord)) honourReclaim(arena, this.thread.slot);
+    }, HEARTBEAT_MS);
     this.heartbeat.unref?.();
     if (!isMainThread) {
       // A worker that ends (or dies of an uncaught error) attached gives its state back.
@@ -227,13 +275,20 @@ export class Heap {
     return this.thread.slot;
   }
 
-  /** Allocate `count * size` bytes, zeroed (pages known to be zero are not written). */
+  /** Throw EDETACHED when this object no longer holds a thread slot. */
+  private attached(op: string): ThreadHeap {
+    if (this.detached) throw detachedError(op);
+    return this.thread;
+  }
+
+  /** Allocate `count * size` bytes, zeroed (large blocks skip pages known to be zero: fresh or released). */
   calloc(count: number, size: number): number {
+    const t = this.attached('calloc');
     checkSize(count, 'calloc: count');
     checkSize(size, 'calloc: size');
     const total = count * size;
     if (!Number.isSafeInteger(total)) throw new HeapError('ESIZE', `calloc: ${show(count)} * ${show(size)} overflows`);
-    if (total > MAX_MEDIUM_SIZE) return mallocLarge(this.thread, total, 1, true);
+    if (total > MAX_MEDIUM_SIZE) return mallocLarge(t, total, 1, true);
     const p = this.malloc(total);
     if (p !== 0) this.u8.fill(0, p, p + total);
     return p;
@@ -246,8 +301,9 @@ export class Heap {
    * with onExhausted 'null', returns 0 and leaves `ptr` untouched.
    */
   realloc(ptr: number, size: number): number {
-    if (ptr === 0) return this.malloc(size);
+    this.attached('realloc');
     checkSize(size, 'realloc: size');
+    if (ptr === 0) return this.malloc(size);
     const tag = checkLive(this.arena, ptr, 'realloc');
     const usable = usableOf(this.arena, ptr, tag);
     if (size <= usable && (size * 2 > usable || usable === 16)) return ptr;
@@ -260,6 +316,7 @@ export class Heap {
 
   /** Allocate `size` bytes at a multiple of `alignment` (a power of two, 1 .. 1 MiB). */
   alignedAlloc(alignment: number, size: number): number {
+    const t = this.attached('alignedAlloc');
     if (typeof alignment !== 'number' || !Number.isInteger(alignment) || alignment < 1 || alignment > SEGMENT_SIZE || (alignment & (alignment - 1)) !== 0) {
       throw new HeapError('EALIGN', `alignedAlloc: alignment must be a power of two in [1, ${SEGMENT_SIZE}], got ${show(alignment)}`);
     }
@@ -270,7 +327,7 @@ export class Heap {
     const rounded = Math.ceil(Math.max(size, 1) / alignment) * alignment;
     if (rounded <= MAX_SMALL_SIZE) return this.malloc(rounded);
     if (alignment <= PAGE_SIZE && size <= MAX_MEDIUM_SIZE) return this.malloc(Math.max(size, MAX_SMALL_SIZE + 1));
-    return mallocLarge(this.thread, Math.max(size, 1), Math.min(alignment / PAGE_SIZE, 256), false);
+    return mallocLarge(t, Math.max(size, 1), Math.min(alignment / PAGE_SIZE, 256), false);
   }
 
   /** Usable bytes of the live block at `ptr` (at least what was requested). */
@@ -278,31 +335,15 @@ export class Heap {
     return usableOf(this.arena, ptr, checkLive(this.arena, ptr, 'usableSize'));
   }
 
-  /** A snapshot of the heap's counts (exact when no other thread is allocating). */
+  /**
+   * A snapshot of the heap's counts (exact when no other thread is allocating).
+   * Read-only: it reads the shared heap, and works on a detached object too.
+   */
   stats(): HeapStats {
     const a = this.arena;
     const u32 = a.u32;
     const L = a.layout;
-    const free = new Float64Array(NUM_BINS);
-    let threads = 0;
-    let waiting = 0; // free bytes in inboxes (blocks of any bin)
-    for (let s = 0; s < L.maxThreads; s++) {
-      const w = a.slotWord(s);
-      if (Atomics.load(u32, w + S_STATE) !== SLOT_FREE) threads++;
-      for (let b = 0; b < NUM_BINS; b++) free[b] += u32[tcWord(w, b) + 1];
-      waiting += inboxBytes(a, s);
-      const ring = u32[w + S_REMOTE_COUNT];
-      for (let i = 0; i < ring; i++) free[a.ptag[u32[w + S_REMOTE_RING + i] >>> PAGE_SHIFT] & TAG_BIN_MASK]++;
-    }
-    let inUse = 0;
-    let cached = 0;
-    for (let b = 0; b < NUM_BINS; b++) {
-      const f = free[b] + centralBlocks(a, b);
-      const size = binSize(b);
-      inUse += (Atomics.load(u32, carvedWord(b)) - f) * size;
-      cached += f * size;
-    }
-    const largeBytes = Atomics.load(u32, H_LARGE_PAGES) * PAGE_SIZE;
+    const acct = heapAccount(a);
     return {
       lane: HZ3_LANE,
       releaseMode,
@@ -312,14 +353,15 @@ export class Heap {
       dataBytes: L.arenaBytes - L.metaBytes,
       segmentsTotal: L.segments - L.firstDataSegment,
       segmentsOpen: Atomics.load(u32, H_SEGMENTS_OPEN),
-      bytesInUse: inUse - waiting + largeBytes,
-      largeBytes,
-      cachedBytes: cached + waiting,
+      bytesInUse: acct.inUseBytes,
+      largeBytes: acct.largeBytes,
+      cachedBytes: acct.cachedBytes,
       residentBytes: Atomics.load(u32, H_RESIDENT_PAGES) * PAGE_SIZE,
       releasedPagesTotal: Atomics.load(u32, H_RELEASED_PAGES_TOTAL),
       releaseCallsTotal: Atomics.load(u32, H_RELEASE_CALLS_TOTAL),
-      threads,
+      threads: acct.threads,
       epoch: Atomics.load(u32, H_EPOCH),
+      threadCacheBoundBytes: this.thread.cacheBoundBytes,
     };
   }
 
@@ -348,6 +390,10 @@ export class Heap {
    * once, so its cached blocks return to the heap and the slot is reusable.
    */
   watch(worker: { threadId: number; once(event: 'exit', listener: () => void): unknown }): void {
+    this.attached('watch');
+    if (worker === null || typeof worker !== 'object' || typeof worker.threadId !== 'number' || typeof worker.once !== 'function') {
+      throw new HeapError('EINVAL', `watch: expected a Worker from node:worker_threads (with threadId and once), got ${show(worker)}`);
+    }
     const tid = worker.threadId;
     worker.once('exit', () => {
       if (markDeadByThreadId(this.arena, tid) > 0 && !this.detached) adoptDeadSlots(this.thread);
@@ -363,19 +409,21 @@ export class Heap {
    * have blocked their event loop and made no refill for that long: pick the
    * timeout accordingly). Returns the number of slots adopted.
    */
-  reclaimDeadThreads(options: { leaseTimeoutMs?: number } = {}): number {
-    const timeout = options.leaseTimeoutMs;
+  reclaimDeadThreads(options?: { leaseTimeoutMs?: number }): number {
+    const t = this.attached('reclaimDeadThreads');
+    const timeout = optionsObject(options, 'reclaimDeadThreads').leaseTimeoutMs;
     if (timeout !== undefined) {
       if (typeof timeout !== 'number' || !(timeout >= 0)) throw new HeapError('EINVAL', `leaseTimeoutMs must be a non-negative number, got ${show(timeout)}`);
-      expireLeases(this.arena, this.thread.slot, timeout);
+      expireLeases(this.arena, t.slot, timeout);
     }
-    return adoptDeadSlots(this.thread);
+    return adoptDeadSlots(t);
   }
 
   /**
-   * Walk every free list and check every free block (see src/heap/verify.ts).
-   * Returns the problems found (none on a sound heap) and the live block counts.
-   * Run it while no other thread allocates or frees.
+   * Walk every free list and check every free block, every large run and the
+   * segments' page books (see src/heap/verify.ts). Returns the problems found
+   * (none on a sound heap) and the live block counts. Read-only (works on a
+   * detached object too); run it while no other thread allocates or frees.
    */
   check(): HeapCheck {
     return checkHeap(this.arena);
@@ -389,7 +437,7 @@ export class Heap {
    */
   trim(): TrimResult {
     const a = this.arena;
-    returnSlotState(a, this.thread.slot);
+    returnSlotState(a, this.attached('trim').slot);
     const { pages, blocks } = returnToSegments(a, { mediumOnly: false, pageBudget: Infinity });
     const tally = newTally();
     releaseFreeRuns(a, tally);
@@ -420,10 +468,12 @@ export class Heap {
    * timer): flushes this thread's remote ring first. Returns the new epoch.
    */
   maintain(): number {
+    const t = this.attached('maintain');
     const a = this.arena;
-    flushRemoteRing(a, this.thread.slotWord);
+    flushRemoteRing(a, t.slotWord);
+    if (reclaimAsked(a, t.slotWord)) honourReclaim(a, t.slot);
     const epoch = Atomics.add(a.u32, H_EPOCH, 1) + 1;
-    onEpoch(this.thread, epoch);
+    onEpoch(t, epoch);
     return epoch;
   }
 
@@ -444,7 +494,7 @@ export interface TrimResult {
 }
 
 /** How often an attached thread refreshes its lease from a timer. */
-export const HEARTBEAT_MS = 500;
+export const HEARTBEAT_MS = 250;
 
 function checkSize(size: unknown, what: string): asserts size is number {
   if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {

@@ -19,7 +19,8 @@
 import { S_BOX_AREA } from '../heap/layout.ts';
 import { pagesFree, withSegmentLock } from '../heap/segments.ts';
 import { C, bump } from '../observe/counters.ts';
-import { newTally, releasePages, returnToSegments } from '../release/pages.ts';
+import { newTally, releasePages } from '../release/pages.ts';
+import { returnToSegments } from '../heap/reclaim.ts';
 import type { ThreadHeap } from '../heap/thread-cache.ts';
 
 export const RING_SIZE = 256;

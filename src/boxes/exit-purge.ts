@@ -12,7 +12,8 @@
  */
 import { Arena } from '../heap/arena.ts';
 import { C, bump } from '../observe/counters.ts';
-import { newTally, releaseFreeRuns, returnToSegments } from '../release/pages.ts';
+import { newTally, releaseFreeRuns } from '../release/pages.ts';
+import { returnToSegments } from '../heap/reclaim.ts';
 
 /** Purge at the exit of a thread; counters go to the slot at `slotWord` (the exiting or adopting thread). */
 export function exitPurge(a: Arena, slotWord: number): void {

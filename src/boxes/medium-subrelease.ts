@@ -7,7 +7,8 @@
  * Stats: [HZ3_S55_3_MEDIUM_SUBRELEASE] calls demote_pages madvise_calls madvise_pages madvise_bytes
  */
 import { C, bump } from '../observe/counters.ts';
-import { newTally, releasePages, returnToSegments } from '../release/pages.ts';
+import { newTally, releasePages } from '../release/pages.ts';
+import { returnToSegments } from '../heap/reclaim.ts';
 import type { ThreadHeap } from '../heap/thread-cache.ts';
 
 export function mediumSubrelease(t: ThreadHeap, epoch: number): void {

@@ -11,7 +11,7 @@
  * critical section leaves it consistent (see locks.ts for the takeover).
  */
 import { Arena } from './arena.ts';
-import { CENTRAL_ENTRY_WORDS, CENTRAL_LOCK, CENTRAL_SHARDS } from './layout.ts';
+import { CENTRAL_ENTRY_WORDS, CENTRAL_LOCK, CENTRAL_SHARDS, H_CENTRAL_PUSHES } from './layout.ts';
 import { NUM_BINS } from './size-classes.ts';
 import { lock, unlock } from './locks.ts';
 import { listCount, listTop, packList } from './list-word.ts';
@@ -21,8 +21,11 @@ export const centralEntry = (a: Arena, shard: number, bin: number): number =>
 
 export const shardOf = (slot: number): number => slot & (CENTRAL_SHARDS - 1);
 
-/** Push a chain of `n` blocks (head linked through word 0, 0-terminated). */
-export function centralPush(a: Arena, shard: number, bin: number, head: number, n: number): void {
+/**
+ * Push a chain of `n` blocks (head linked through word 0, 0-terminated).
+ * `fresh` false: blocks a scan of central just looked at, which do not make another scan due.
+ */
+export function centralPush(a: Arena, shard: number, bin: number, head: number, n: number, fresh = true): void {
   const u32 = a.u32;
   const e = centralEntry(a, shard, bin);
   const h = head >>> 2;
@@ -32,6 +35,7 @@ export function centralPush(a: Arena, shard: number, bin: number, head: number, 
   u32[h + 2] = n;
   Atomics.store(a.u64, e >>> 1, packList(head, listCount(v) + n));
   unlock(a.i32, e + CENTRAL_LOCK);
+  if (fresh) Atomics.add(u32, H_CENTRAL_PUSHES, 1); // central holds new blocks: a scan for free pages is due (reclaim.ts)
 }
 
 /** Pop one chain from `shard`, or 0. Its length is `u32[(head >>> 2) + 2]`. */

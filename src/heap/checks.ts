@@ -18,8 +18,9 @@ export const doubleFree = (p: number, op: string): HeapError =>
 /** Return the page tag of `p` if it is a live block start; throw otherwise. */
 export function checkLive(a: Arena, p: unknown, op: string): number {
   if (typeof p !== 'number') throw new HeapError('EPTR_TYPE', `${op}: pointer must be a number, got ${typeof p} ${show(p)}`);
+  if (!Number.isInteger(p)) throw new HeapError('EPTR_TYPE', `${op}: pointer must be an integer byte offset, got ${show(p)}`);
   const { arenaBytes, metaBytes } = a.layout;
-  if (!Number.isInteger(p) || p < metaBytes || p >= arenaBytes) {
+  if (p < metaBytes || p >= arenaBytes) {
     throw new HeapError('EPTR_RANGE', `${op}: pointer ${show(p)} is outside this heap's data [${metaBytes}, ${arenaBytes})`);
   }
   if ((p & 15) !== 0) throw new HeapError('EPTR_ALIGN', `${op}: pointer ${show(p)} is not 16-byte aligned`);
@@ -30,23 +31,41 @@ export function checkLive(a: Arena, p: unknown, op: string): number {
   }
   const bin = tag & TAG_BIN_MASK;
   if (bin === LARGE_BIN) {
-    // Walk back to the run's first page: a live large block starts there.
-    let first = page;
-    while (first > 0 && a.runLen[first] === 0 && a.ptag[first - 1] === tag) first--;
-    if (p !== first * PAGE_SIZE || a.runLen[first] === 0) {
-      throw new HeapError('EINTERIOR', `${op}: pointer ${show(p)} is inside the large block at ${show(first * PAGE_SIZE)}, not at its start`);
+    // A live large block starts a run (runLen set); freeLarge's claim settles two frees racing past here.
+    if (p % PAGE_SIZE === 0 && a.runLen[page] !== 0) return tag;
+    const start = liveLargeRunStart(a, page);
+    if (start >= 0) {
+      throw new HeapError('EINTERIOR', `${op}: pointer ${show(p)} is ${p - start * PAGE_SIZE} bytes inside the large block at ${show(start * PAGE_SIZE)}, not at its start`);
     }
-    return tag;
+    if (p % PAGE_SIZE === 0) throw doubleFree(p, op);
+    throw new HeapError('EPTR_NOT_ALLOCATED', `${op}: pointer ${show(p)} is in a large run that is no longer live (freed already)`);
   }
   if (!HZ3_FREE_CHECKS || a.gmap[p >>> 4] === 1) return tag;
   const size = binSize(bin);
   if (bin < FIRST_MEDIUM_BIN) {
     const offset = p - page * PAGE_SIZE;
+    const blocks = Math.floor(PAGE_SIZE / size);
+    if (offset >= blocks * size) {
+      throw new HeapError(
+        'EPTR_NOT_ALLOCATED',
+        `${op}: pointer ${show(p)} is in the unused last ${PAGE_SIZE - blocks * size} bytes of page ${page}, whose ${blocks} blocks of ${size} bytes end at offset ${blocks * size}`,
+      );
+    }
     const start = offset - (offset % size);
-    if (start === offset && offset + size <= PAGE_SIZE) throw doubleFree(p, op);
+    if (start === offset) throw doubleFree(p, op);
     throw new HeapError('EINTERIOR', `${op}: pointer ${show(p)} is ${offset - start} bytes inside a ${size}-byte block at ${show(page * PAGE_SIZE + start)}`);
   }
   throw new HeapError('EDOUBLE_FREE', `${op}: pointer ${show(p)} is not a live ${size}-byte block: already free, or a page inside a block`);
+}
+
+/** First page of the live large run that covers `page`, or -1 (walks back over large-tagged pages). */
+function liveLargeRunStart(a: Arena, page: number): number {
+  const tag = a.ptag[page];
+  for (let s = page; s >= 0 && a.ptag[s] === tag; s--) {
+    const n = a.runLen[s];
+    if (n !== 0) return s + n > page ? s : -1;
+  }
+  return -1;
 }
 
 /** Usable bytes of the live block at `p` with tag `tag`. */

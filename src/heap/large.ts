@@ -2,14 +2,24 @@
  * Large objects (> 32 KiB, or any block aligned above 4 KiB): page runs taken
  * straight from segments, spans of whole segments above 1 MiB. Shared (owner 0
  * in the page tag), so any thread frees them through the segment lock.
+ *
+ * Free claims the block first, in every lane: the granule mark at its start is
+ * cleared with one compareExchange, so of two threads freeing it at once one
+ * wins and the other gets EDOUBLE_FREE, and the run is given back once.
  */
 import { Arena } from './arena.ts';
 import { H_LARGE_PAGES, LARGE_BIN, PAGE_SIZE, PAGES_PER_SEGMENT, makeTag } from './layout.ts';
-import { allocRun, allocSpan, freeRun, markDirty, markResident, zeroDirtyPages } from './segments.ts';
+import { allocSpan, freeRun, markDirty, markResident, zeroDirtyPages } from './segments.ts';
+import { doubleFree } from './checks.ts';
 import { HeapError, show } from './errors.ts';
 import type { ThreadHeap } from './thread-cache.ts';
 
 const LARGE_TAG = makeTag(LARGE_BIN, 0);
+
+/** A run of `pages` pages (a span of whole segments above one segment), or -1. */
+function takeLargeRun(t: ThreadHeap, pages: number, alignPages: number): number {
+  return pages <= PAGES_PER_SEGMENT ? t.takeRun(pages, alignPages) : allocSpan(t.arena, Math.ceil(pages / PAGES_PER_SEGMENT));
+}
 
 /** Allocate `size` bytes as a page run aligned to `alignPages` pages; zero it when `zero`. */
 export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zero: boolean): number {
@@ -19,28 +29,28 @@ export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zer
     throw new HeapError('ESIZE', `cannot allocate ${show(size)} bytes: larger than the heap's ${dataBytes} data bytes`);
   }
   const pages = Math.max(1, Math.ceil(size / PAGE_SIZE));
-  const page =
-    pages <= PAGES_PER_SEGMENT
-      ? allocRun(a, t.slotWord, t.owner, pages, alignPages)
-      : allocSpan(a, Math.ceil(pages / PAGES_PER_SEGMENT));
-  if (page < 0) return t.exhausted(size, `no free run of ${pages} pages`);
+  let page = takeLargeRun(t, pages, alignPages);
+  if (page < 0 && t.reclaim()) page = takeLargeRun(t, pages, alignPages);
+  if (page < 0) {
+    const what = pages <= PAGES_PER_SEGMENT ? `${pages} contiguous free pages` : `${Math.ceil(pages / PAGES_PER_SEGMENT)} contiguous free segments`;
+    return t.exhausted(size, `no run of ${what}${alignPages > 1 ? ` aligned to ${alignPages} pages` : ''}`);
+  }
   a.ptag.fill(LARGE_TAG, page, page + pages);
   a.runLen[page] = pages;
   markResident(a, page, pages);
   if (zero) zeroDirtyPages(a, page, pages);
   else markDirty(a, page, pages);
   const p = page * PAGE_SIZE;
-  a.gmap[p >>> 4] = 1;
   Atomics.add(a.u32, H_LARGE_PAGES, pages);
+  Atomics.store(a.gmap, p >>> 4, 1); // live from here on: a free can claim it
   return p;
 }
 
-/** Free a live large block (already checked by the caller). */
-export function freeLarge(t: ThreadHeap, p: number): void {
-  const a = t.arena;
+/** Free a large block the caller found live; throws EDOUBLE_FREE if another thread claimed it first. */
+export function freeLarge(a: Arena, p: number, op = 'free'): void {
+  if (Atomics.compareExchange(a.gmap, p >>> 4, 1, 0) !== 1) throw doubleFree(p, op);
   const page = p / PAGE_SIZE;
   const pages = a.runLen[page];
-  a.gmap[p >>> 4] = 0;
   a.runLen[page] = 0;
   a.ptag.fill(0, page, page + pages);
   Atomics.sub(a.u32, H_LARGE_PAGES, pages);

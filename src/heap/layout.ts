@@ -64,7 +64,7 @@ export const DEFAULT_MAX_THREADS = 64;
 export const MAX_THREADS_LIMIT = 255;
 
 export const HEAP_MAGIC = 0x4e5a4b48; // 'HKZN'
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 
 // ---------------------------------------------------------------------------
 // Header words (u32 index into the arena).
@@ -98,6 +98,18 @@ export const H_DEAD_SLOTS = 17;
 export const H_LOCKS_STOLEN = 18;
 /** The build id (hash of the sources) of the bundle that created the heap. */
 export const H_BUILD_ID = 19;
+/**
+ * Reclaim requests (src/heap/reclaim.ts): a thread that ran short of memory bumps
+ * H_RECLAIM_SEQ; every thread gives its cache back at its next slow-path event
+ * and records the request in its slot's S_RECLAIM_SEEN.
+ */
+export const H_RECLAIM_SEQ = 22;
+/** Chains pushed to central since the heap was created (a scan is due when it moved). */
+export const H_CENTRAL_PUSHES = 23;
+/** H_CENTRAL_PUSHES as it was when the last scan of central began. */
+export const H_CENTRAL_SCANNED = 24;
+/** The reclaim lock: one thread scans central for fully free pages at a time. */
+export const H_RECLAIM_LOCK = 25;
 /** Lane name, up to 32 bytes of ASCII from byte offset 128. */
 export const H_LANE_NAME_BYTE = 128;
 export const H_LANE_NAME_MAX = 32;
@@ -114,6 +126,7 @@ export const S_GENERATION = 3; // bumped on every claim
 export const S_REFILLS = 4; // refills since the last epoch advance
 export const S_REMOTE_COUNT = 5; // blocks held in the remote ring
 export const S_CUR_SEGMENT = 6; // segment this thread carves from (+1; 0 = none)
+export const S_RECLAIM_SEEN = 7; // the last reclaim request (H_RECLAIM_SEQ) this thread honoured
 /** f64 word pair (u32 index 8..9): lease, ms since the heap's time origin, refreshed by the holder. */
 export const S_LEASE_F64 = 8;
 /** Thread cache: per bin two words, [first free block, blocks in the list], on one cache line. */

@@ -68,3 +68,17 @@ function lockContended(i32: Int32Array, index: number, me: number): void {
 export function unlock(i32: Int32Array, index: number): void {
   if ((Atomics.exchange(i32, index, 0) & WAITERS) !== 0) Atomics.notify(i32, index, 1);
 }
+
+/**
+ * Sleep about `ms` milliseconds, or until word `index` is notified: Atomics.wait
+ * where the thread may block (Node, workers), a spin on the clock where it may
+ * not (a browser's main thread).
+ */
+export function pause(i32: Int32Array, index: number, ms: number): void {
+  if (waitAllowed(i32)) {
+    Atomics.wait(i32, index, Atomics.load(i32, index), ms);
+    return;
+  }
+  const until = Date.now() + ms;
+  while (Date.now() < until);
+}

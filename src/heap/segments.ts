@@ -1,9 +1,11 @@
 /**
  * Segments: 1 MiB of 256 pages, and the page runs carved from them.
  *
- * Every function here runs under the segment lock (H_SEGMENT_LOCK): it is the
- * one place where pages change hands between "free in a segment" and "given to
- * a bin or a large object". Callers hold runs exclusively once they have them.
+ * Every function here that moves pages between "free in a segment" and "given
+ * to a bin or a large object" runs under the segment lock (H_SEGMENT_LOCK);
+ * callers hold runs exclusively once they have them. markResident, markDirty
+ * and zeroDirtyPages take no lock: they change per-page bits atomically, for
+ * pages the caller holds.
  *
  * Where a run of n pages comes from (allocRun):
  *   1. the thread's current segment, if its largest free run fits;
@@ -16,7 +18,7 @@ import { Arena } from './arena.ts';
 import {
   H_FRESH_SEGMENT, H_SEGMENTS_OPEN, H_SEGMENT_LOCK, H_RESIDENT_PAGES, PACK_BUCKETS, PAGES_PER_SEGMENT,
   SEG_BITMAP, SEG_ENTRY_WORDS, SEG_FREE, SEG_FREE_PAGES, SEG_FRESH, SEG_LARGEST_RUN, SEG_OPEN, SEG_OWNER,
-  SEG_SPAN, SEG_SPAN_SEGMENTS, SEG_STATE, S_CUR_SEGMENT,
+  SEG_SPAN, SEG_SPAN_SEGMENTS, SEG_STATE, S_CUR_SEGMENT, H_CENTRAL_PUSHES, H_CENTRAL_SCANNED,
 } from './layout.ts';
 import { lock, unlock } from './locks.ts';
 import { C, counterBase } from '../observe/counters.ts';
@@ -24,7 +26,6 @@ import { C, counterBase } from '../observe/counters.ts';
 /** Bitset index used for fully free segments, after the pack buckets. */
 const FREE_SET = PACK_BUCKETS;
 
-const bucketOf = (run: number): number => 31 - Math.clz32(run);
 
 export const segEntry = (a: Arena, seg: number): number => a.segWord + seg * SEG_ENTRY_WORDS;
 
@@ -34,8 +35,16 @@ function setBit(a: Arena, set: number, seg: number, on: boolean): void {
   else a.u32[w] &= ~(1 << (seg & 31));
 }
 
-/** Largest run of free pages in a segment's bitmap. */
-function largestRun(u32: Uint32Array, e: number): number {
+/** Whether segment `seg` is filed in pack bucket `set` (or, for set PACK_BUCKETS, in the free set). For heap.check(). */
+export function isFiled(a: Arena, set: number, seg: number): boolean {
+  return ((a.u32[a.packWord + set * a.layout.packWordsPerBucket + (seg >>> 5)] >>> (seg & 31)) & 1) === 1;
+}
+
+/** The pack bucket a segment whose largest free run is `run` pages is filed in. */
+export const packBucketOf = (run: number): number => 31 - Math.clz32(run);
+
+/** Largest run of free pages in the bitmap of the segment entry at word `e`. */
+export function largestRun(u32: Uint32Array, e: number): number {
   let best = 0;
   let run = 0;
   for (let w = 0; w < 8; w++) {
@@ -87,7 +96,7 @@ function refile(a: Arena, seg: number): void {
   const u32 = a.u32;
   const e = segEntry(a, seg);
   const old = u32[e + SEG_LARGEST_RUN];
-  if (u32[e + SEG_STATE] === SEG_OPEN && old > 0) setBit(a, bucketOf(old), seg, false);
+  if (u32[e + SEG_STATE] === SEG_OPEN && old > 0) setBit(a, packBucketOf(old), seg, false);
   if (u32[e + SEG_FREE_PAGES] === PAGES_PER_SEGMENT) {
     // Fully free: reusable for anything, spans included.
     if (u32[e + SEG_STATE] === SEG_OPEN) u32[H_SEGMENTS_OPEN]--;
@@ -99,7 +108,7 @@ function refile(a: Arena, seg: number): void {
   }
   const largest = largestRun(u32, e);
   u32[e + SEG_LARGEST_RUN] = largest;
-  if (largest > 0) setBit(a, bucketOf(largest), seg, true);
+  if (largest > 0) setBit(a, packBucketOf(largest), seg, true);
 }
 
 function takePages(a: Arena, seg: number, first: number, n: number): void {
@@ -138,12 +147,22 @@ function findSetBit(a: Arena, set: number): number {
   return -1;
 }
 
+/** allocRun's answer when only a never-used segment could serve and central holds unscanned blocks. */
+export const SCAN_FIRST = -2;
+
+/** True when central took blocks since the last scan for fully free pages began (reclaim.ts). */
+export const centralScanDue = (a: Arena): boolean =>
+  Atomics.load(a.u32, H_CENTRAL_PUSHES) !== Atomics.load(a.u32, H_CENTRAL_SCANNED);
+
 /**
  * Take a run of `n` pages (n <= 256) aligned to `align` pages (a power of two
  * <= 256) for the thread of slot word `slotWord`. Returns the first page number,
- * or -1 when the arena is exhausted.
+ * or -1 when the arena is exhausted. With `scanFirst`, it returns SCAN_FIRST
+ * instead of opening a never-used segment while central may hold fully free
+ * pages: the caller scans (returnToSegments) and asks again, so freed memory
+ * is reused before fresh memory is touched.
  */
-export function allocRun(a: Arena, slotWord: number, owner: number, n: number, align: number): number {
+export function allocRun(a: Arena, slotWord: number, owner: number, n: number, align: number, scanFirst = false): number {
   const u32 = a.u32;
   lock(a.i32, H_SEGMENT_LOCK, a.me);
   try {
@@ -161,7 +180,7 @@ export function allocRun(a: Arena, slotWord: number, owner: number, n: number, a
       }
     }
     // 2. S49 pack: partly free segments whose largest free run fits.
-    for (let k = HZ3_S49_SEGMENT_PACK ? bucketOf(n) : PACK_BUCKETS; k < PACK_BUCKETS; k++) {
+    for (let k = HZ3_S49_SEGMENT_PACK ? packBucketOf(n) : PACK_BUCKETS; k < PACK_BUCKETS; k++) {
       const base = a.packWord + k * a.layout.packWordsPerBucket;
       for (let w = 0; w < a.layout.packWordsPerBucket; w++) {
         let bits = u32[base + w];
@@ -182,6 +201,7 @@ export function allocRun(a: Arena, slotWord: number, owner: number, n: number, a
     }
     if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + C.S49_MISS]++;
     // 3. A fully free or never-used segment.
+    if (scanFirst && findSetBit(a, FREE_SET) < 0 && centralScanDue(a)) return SCAN_FIRST;
     const seg = openSegment(a, owner);
     if (seg < 0) return -1;
     if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + C.S49_NEW_SEGMENT]++;
@@ -286,6 +306,23 @@ export function forEachFreeRun(a: Arena, visit: (page: number, n: number) => voi
   } finally {
     unlock(a.i32, H_SEGMENT_LOCK);
   }
+}
+
+/** Free data pages and the longest run of contiguous free pages in one segment (a snapshot, for messages). */
+export function freePageCensus(a: Arena): { freePages: number; largestRun: number } {
+  const u32 = a.u32;
+  let freePages = 0;
+  let largestRun = 0;
+  const fresh = Atomics.load(u32, H_FRESH_SEGMENT);
+  for (let s = a.layout.firstDataSegment; s < a.layout.segments; s++) {
+    const e = segEntry(a, s);
+    const st = u32[e + SEG_STATE];
+    const free = s >= fresh && st === SEG_FRESH ? PAGES_PER_SEGMENT : st === SEG_SPAN ? 0 : u32[e + SEG_FREE_PAGES];
+    const run = s >= fresh && st === SEG_FRESH ? PAGES_PER_SEGMENT : st === SEG_FREE ? PAGES_PER_SEGMENT : st === SEG_OPEN ? u32[e + SEG_LARGEST_RUN] : 0;
+    freePages += free;
+    if (run > largestRun) largestRun = run;
+  }
+  return { freePages, largestRun };
 }
 
 /** Run `fn` holding the segment lock (no run can change hands meanwhile). */

@@ -63,3 +63,55 @@ export const binCap: Uint16Array = (() => {
 
 /** Blocks a refill aims to bring into an empty thread-cache bin. */
 export const binRefill = (bin: number): number => Math.max(1, binCap[bin] >>> 1);
+
+/** What a thread cache may hold at most with every bin at its cap, bytes (about 10.1 MiB). */
+export const FULL_CACHE_BYTES: number = (() => {
+  let n = 0;
+  for (let b = 0; b < NUM_BINS; b++) n += binCap[b] * binSize(b);
+  return n;
+})();
+
+/** A thread cache that may hold one block of every bin (the smallest bound a cache can have), bytes. */
+export const MIN_CACHE_BYTES: number = (() => {
+  let n = 0;
+  for (let b = 0; b < NUM_BINS; b++) n += binSize(b);
+  return n;
+})();
+
+/** Default bound of one thread's cache, bytes (the `threadCacheBytes` option). */
+export const DEFAULT_THREAD_CACHE_BYTES = 4 << 20;
+
+export interface CacheCaps {
+  /** Per bin: blocks the cache holds at most (a free over it drains half). */
+  readonly caps: Uint16Array;
+  /** Σ caps[b] × binSize(b): the most bytes this cache can ever hold. */
+  readonly boundBytes: number;
+}
+
+/**
+ * Caps for a thread cache of at most `budgetBytes`: every bin's cap is `binCap`
+ * scaled down by one factor (at least one block per bin), the largest factor
+ * whose bound fits the budget, so the bound is exact: a thread can strand at
+ * most `boundBytes`, whatever it does. Budgets at or above FULL_CACHE_BYTES
+ * give `binCap` itself; below MIN_CACHE_BYTES, one block per bin.
+ */
+export function cacheCaps(budgetBytes: number): CacheCaps {
+  const capsAt = (scale: number): CacheCaps => {
+    const caps = new Uint16Array(NUM_BINS);
+    let boundBytes = 0;
+    for (let b = 0; b < NUM_BINS; b++) {
+      caps[b] = Math.max(1, Math.floor(binCap[b] * scale));
+      boundBytes += caps[b] * binSize(b);
+    }
+    return { caps, boundBytes };
+  };
+  if (budgetBytes >= FULL_CACHE_BYTES) return capsAt(1);
+  let lo = 0; // fits
+  let hi = 1; // does not fit
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (capsAt(mid).boundBytes <= budgetBytes) lo = mid;
+    else hi = mid;
+  }
+  return capsAt(lo);
+}

@@ -13,6 +13,10 @@
  * cap). Nothing else happens here: no Atomics, no counters, no policy, no
  * object allocation. Everything else is a slow function below.
  *
+ * The caps are this thread's (ThreadHeap.caps, from the `threadCacheBytes`
+ * option), so a cache never holds more than its bound in bytes: a refill keeps
+ * at most a cap's worth of a long chain and gives the rest back to central.
+ *
  * Invariant: only the slot's thread touches its cache lists and counts; a
  * block is in exactly one place (a cache, a central chain, an inbox, a remote
  * ring, a segment, or live with the user); gmap[p >>> 4] === 1 iff p is live.
@@ -22,12 +26,13 @@ import {
   LARGE_BIN, S_TC, tcWord, TAG_OWNER_SHIFT, TAG_OWNER_MASK, TAG_BIN_MASK, S_REFILLS, S_CARVES, H_EPOCH, carvedWord, makeTag,
   PAGE_SHIFT, PAGE_SIZE, H_DEAD_SLOTS,
 } from './layout.ts';
+import { honourReclaim, reclaimAsked, reclaimForRequest, exhaustionMessage, scanCentral } from './reclaim.ts';
 import { adoptDeadSlots, refreshLease } from './threads.ts';
 import {
-  MAX_MEDIUM_SIZE, FIRST_MEDIUM_BIN, binOfGranules, binCap, binRefill, binSize, binRunPages, binObjectsPerRun,
+  MAX_MEDIUM_SIZE, FIRST_MEDIUM_BIN, binOfGranules, binSize, binRunPages, binObjectsPerRun, cacheCaps, DEFAULT_THREAD_CACHE_BYTES,
 } from './size-classes.ts';
 import { centralPopAny, centralPush, shardOf } from './central.ts';
-import { allocRun, markDirty, markResident } from './segments.ts';
+import { allocRun, markDirty, markResident, SCAN_FIRST } from './segments.ts';
 import { mallocLarge, freeLarge } from './large.ts';
 import { remoteFree, flushRemoteRing, takeInbox } from './remote.ts';
 import { checkLive, doubleFree } from './checks.ts';
@@ -46,7 +51,7 @@ export function createHotPath(t: ThreadHeap): HotPath {
   const ptag = t.arena.ptag;
   const gmap = t.arena.gmap;
   const binOf = binOfGranules;
-  const cap = binCap;
+  const cap = t.caps;
   const tc = t.tc;
   const me = t.owner << TAG_OWNER_SHIFT;
   const pageLimit = ptag.length;
@@ -99,6 +104,13 @@ export type OnExhausted = 'throw' | 'null';
 /** Bins an inbox pushed over their cap (scratch for sortIntoBins; one module instance per thread). */
 const overBins = new Uint8Array(256);
 
+/** Options a thread attaches with (validated by the API layer). */
+export interface ThreadOptions {
+  readonly onExhausted: OnExhausted;
+  /** Bound of this thread's cache in bytes (see cacheCaps). */
+  readonly threadCacheBytes: number;
+}
+
 /** One thread's attachment to the heap: its slot, and the slow paths. */
 export class ThreadHeap {
   /** u32 index of this thread's cache (bin 0's head). */
@@ -106,22 +118,37 @@ export class ThreadHeap {
   readonly owner: number;
   readonly shard: number;
   readonly hot: HotPath;
+  readonly onExhausted: OnExhausted;
+  /** Per bin: blocks this thread's cache holds at most. */
+  readonly caps: Uint16Array;
+  /** The most bytes this thread's cache can hold (Σ caps × class size). */
+  readonly cacheBoundBytes: number;
 
   constructor(
     readonly arena: Arena,
     readonly slot: number,
     readonly slotWord: number,
-    readonly onExhausted: OnExhausted,
+    options: ThreadOptions = { onExhausted: 'throw', threadCacheBytes: DEFAULT_THREAD_CACHE_BYTES },
   ) {
     this.tc = slotWord + S_TC;
     this.owner = slot + 1;
     this.shard = shardOf(slot);
+    this.onExhausted = options.onExhausted;
+    const { caps, boundBytes } = cacheCaps(options.threadCacheBytes);
+    this.caps = caps;
+    this.cacheBoundBytes = boundBytes;
     this.hot = createHotPath(this);
+  }
+
+  /** Blocks a refill brings into an empty bin, and a drain keeps: half the cap. */
+  private refillOf(bin: number): number {
+    return Math.max(1, this.caps[bin] >>> 1);
   }
 
   /**
    * Miss in `bin`: bring a batch into the (empty) bin and return one block.
-   * Order: my remote ring out, my inbox in, central, then carve from a segment.
+   * Order: my remote ring out, my inbox in, central, then carve from a segment;
+   * when all fail, reclaim (reclaim.ts) and try once more before EEXHAUSTED.
    */
   refill(bin: number, size: number): number {
     const a = this.arena;
@@ -129,6 +156,7 @@ export class ThreadHeap {
     this.tick();
     flushRemoteRing(a, this.slotWord);
     if (Atomics.load(u32, H_DEAD_SLOTS) !== 0) adoptDeadSlots(this);
+    if (reclaimAsked(a, this.slotWord)) honourReclaim(a, this.slot);
     // Blocks other threads freed for me come first; they may fill the bin.
     const inbox = takeInbox(a, this.slot);
     if (inbox !== 0) {
@@ -145,12 +173,47 @@ export class ThreadHeap {
     // Each source below returns a chain whose length is in word 2 of its head.
     let chain = centralPopAny(a, this.shard, bin);
     if (chain === 0) chain = this.carve(bin);
+    if (chain === 0 && this.reclaim()) {
+      chain = centralPopAny(a, this.shard, bin);
+      if (chain === 0) chain = this.carve(bin);
+    }
     if (chain === 0) return this.exhausted(size, `no free pages for a ${binSize(bin)}-byte block`);
+    // Into the empty bin: the chain but its head, at most a refill's worth when it is over the cap.
     const h = tcWord(this.slotWord, bin);
+    let n = u32[(chain >>> 2) + 2] - 1;
     u32[h] = u32[chain >>> 2];
-    u32[h + 1] = u32[(chain >>> 2) + 2] - 1;
+    if (n > this.caps[bin]) {
+      const keep = this.refillOf(bin);
+      let cut = u32[h];
+      for (let i = 1; i < keep; i++) cut = u32[cut >>> 2];
+      const rest = u32[cut >>> 2];
+      u32[cut >>> 2] = 0;
+      centralPush(a, this.shard, bin, rest, n - keep);
+      n = keep;
+    }
+    u32[h + 1] = n;
     if (HZ3_FREE_CHECKS) a.gmap[chain >>> 4] = 1;
     return chain;
+  }
+
+  /**
+   * Out of memory: adopt dead threads, then gather what every thread and central
+   * hold (reclaim.ts). True when something came back and one more try may succeed.
+   */
+  reclaim(): boolean {
+    if (Atomics.load(this.arena.u32, H_DEAD_SLOTS) !== 0) adoptDeadSlots(this);
+    return reclaimForRequest(this.arena, this.slot);
+  }
+
+  /**
+   * A run of `n` pages for this thread (allocRun), scanning central for wholly
+   * free pages first when that could spare a never-used segment; -1 if none.
+   */
+  takeRun(n: number, align: number): number {
+    const page = allocRun(this.arena, this.slotWord, this.owner, n, align, true);
+    if (page !== SCAN_FIRST) return page;
+    scanCentral(this.arena);
+    return allocRun(this.arena, this.slotWord, this.owner, n, align, false);
   }
 
   /**
@@ -167,11 +230,11 @@ export class ThreadHeap {
     const carves = u32[this.slotWord + S_CARVES + bin]++;
     const burst = 1 << Math.min(carves, 6);
     // Runs to carve: the burst, at most one refill's worth, in one segment run of at most 64 pages.
-    let runs = Math.max(1, Math.min(burst, Math.ceil(binRefill(bin) / perRun), Math.floor(64 / runPages)));
-    let page = allocRun(a, this.slotWord, this.owner, runs * runPages, 1);
+    let runs = Math.max(1, Math.min(burst, Math.ceil(this.refillOf(bin) / perRun), Math.floor(64 / runPages)));
+    let page = this.takeRun(runs * runPages, 1);
     if (page < 0 && runs > 1) {
       runs = 1;
-      page = allocRun(a, this.slotWord, this.owner, runPages, 1);
+      page = this.takeRun(runPages, 1);
     }
     if (page < 0) return 0;
     const pages = runs * runPages;
@@ -208,17 +271,21 @@ export class ThreadHeap {
       const h = tcWord(this.slotWord, bin);
       u32[p >>> 2] = u32[h];
       u32[h] = p;
-      if (++u32[h + 1] === binCap[bin] + 1) overBins[over++] = bin;
+      if (++u32[h + 1] === this.caps[bin] + 1) overBins[over++] = bin;
       p = next;
     }
     for (let i = 0; i < over; i++) this.drain(overBins[i]);
   }
 
-  /** Over the cap in `bin`: keep the newest half, push the rest to central as one chain. */
+  /**
+   * Over the cap in `bin`: keep the newest half, push the rest to central as one
+   * chain. When another thread asked for caches back, give the whole cache instead.
+   */
   drain(bin: number): void {
     const u32 = this.arena.u32;
+    if (reclaimAsked(this.arena, this.slotWord)) return honourReclaim(this.arena, this.slot);
     const h = tcWord(this.slotWord, bin);
-    const keep = binRefill(bin);
+    const keep = this.refillOf(bin);
     let cut = u32[h];
     for (let i = 1; i < keep; i++) cut = u32[cut >>> 2];
     const rest = u32[cut >>> 2];
@@ -242,7 +309,7 @@ export class ThreadHeap {
     const a = this.arena;
     const tag = checkLive(a, p, 'free'); // throws unless p is a live block start
     const bin = tag & TAG_BIN_MASK;
-    if (bin === LARGE_BIN) return freeLarge(this, p);
+    if (bin === LARGE_BIN) return freeLarge(a, p);
     if (HZ3_FREE_CHECKS) {
       if (HZ3_SAFE_ATOMIC_CHECKS) {
         if (Atomics.compareExchange(a.gmap, p >>> 4, 1, 0) !== 1) throw doubleFree(p, 'free');
@@ -279,7 +346,7 @@ export class ThreadHeap {
     const h = tcWord(this.slotWord, bin);
     u32[p >>> 2] = u32[h];
     u32[h] = p;
-    if (++u32[h + 1] > binCap[bin]) this.drain(bin);
+    if (++u32[h + 1] > this.caps[bin]) this.drain(bin);
   }
 
   /** Slow-path event counter: every HZ3_EPOCH_REFILLS refills advance the global epoch. */
@@ -293,9 +360,9 @@ export class ThreadHeap {
     onEpoch(this, Atomics.add(u32, H_EPOCH, 1) + 1);
   }
 
-  /** The arena cannot satisfy a request: throw, or return 0 like C when so configured. */
+  /** The arena cannot satisfy a request even after reclaiming: throw (with the numbers), or return 0 like C when so configured. */
   exhausted(size: number, why: string): number {
     if (this.onExhausted === 'null') return 0;
-    throw new HeapError('EEXHAUSTED', `cannot allocate ${show(size)} bytes: ${why} (arena ${this.arena.layout.arenaBytes} bytes)`);
+    throw new HeapError('EEXHAUSTED', exhaustionMessage(this.arena, this.slot, size, why));
   }
 }

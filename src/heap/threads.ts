@@ -20,7 +20,7 @@
  */
 import { Arena } from './arena.ts';
 import {
-  H_DEAD_SLOTS, H_SLOT_LOCK, H_TIME_ORIGIN_F64, SLOT_ADOPTING, SLOT_DEAD, SLOT_FREE, SLOT_LIVE, S_CUR_SEGMENT,
+  H_DEAD_SLOTS, H_RECLAIM_SEQ, S_RECLAIM_SEEN, H_SLOT_LOCK, H_TIME_ORIGIN_F64, SLOT_ADOPTING, SLOT_DEAD, SLOT_FREE, SLOT_LIVE, S_CUR_SEGMENT,
   S_CARVES, S_GENERATION, S_LEASE_F64, S_REMOTE_COUNT, S_STATE, S_THREAD_ID, tcWord,
 } from './layout.ts';
 import { NUM_BINS } from './size-classes.ts';
@@ -52,6 +52,7 @@ export function claimSlot(a: Arena, threadId: number): number {
       u32[w + S_THREAD_ID] = threadId;
       u32[w + S_CUR_SEGMENT] = 0;
       u32[w + S_REMOTE_COUNT] = 0;
+      u32[w + S_RECLAIM_SEEN] = Atomics.load(u32, H_RECLAIM_SEQ); // a new cache owes nothing to older requests
       for (let b = 0; b < NUM_BINS; b++) {
         u32[w + S_CARVES + b] = 0;
         u32[tcWord(w, b)] = 0;
@@ -61,7 +62,7 @@ export function claimSlot(a: Arena, threadId: number): number {
       Atomics.store(u32, w + S_STATE, SLOT_LIVE);
       a.me = s + 1;
       // Blocks that reached this slot's inbox while it was free go to central.
-      sweepInboxes(a, s);
+      sweepInbox(a, s);
       return s;
     }
   } finally {
@@ -70,7 +71,8 @@ export function claimSlot(a: Arena, threadId: number): number {
   throw new HeapError('ETHREADS', `all ${a.layout.maxThreads} thread slots are taken; raise maxThreads in createHeap, or detach threads that are done`);
 }
 
-function sweepInboxes(a: Arena, slot: number): number {
+/** Move slot `slot`'s inbox (free blocks other threads sent it) to central; returns blocks moved. Safe from any thread. */
+export function sweepInbox(a: Arena, slot: number): number {
   const chain = takeInbox(a, slot);
   return chain === 0 ? 0 : pushMixedToCentral(a, shardOf(slot), chain);
 }
@@ -93,7 +95,7 @@ export function returnSlotState(a: Arena, slot: number): number {
     u32[h] = 0;
     u32[h + 1] = 0;
   }
-  moved += sweepInboxes(a, slot);
+  moved += sweepInbox(a, slot);
   u32[w + S_CUR_SEGMENT] = 0;
   return moved;
 }

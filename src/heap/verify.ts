@@ -3,11 +3,19 @@
  * caches, remote rings, inboxes, central chains — and checks each block: inside
  * the data segments, 16-aligned, in a page tagged with the list's bin, not marked
  * live, seen once. Compares walked lengths with the recorded counts, and walked
- * totals with the blocks ever carved. Run it while no other thread allocates.
+ * totals with the blocks ever carved. Then the page books (checkPages): every
+ * data page is counted once, as free in its segment's bitmap, in a run of a bin,
+ * or in a large run; segment entries, pack buckets and large runs agree.
+ * Run it while no other thread allocates.
  */
 import { Arena } from './arena.ts';
-import { carvedWord, CENTRAL_SHARDS, PAGE_SHIFT, S_REMOTE_COUNT, S_REMOTE_RING, TAG_BIN_MASK, tcWord } from './layout.ts';
-import { NUM_BINS, binSize } from './size-classes.ts';
+import {
+  carvedWord, CENTRAL_SHARDS, GRANULE, PAGE_SIZE, H_FRESH_SEGMENT, H_LARGE_PAGES, H_SEGMENTS_OPEN, LARGE_BIN, PACK_BUCKETS, PAGES_PER_SEGMENT, PAGE_SHIFT,
+  SEG_BITMAP, SEG_FREE, SEG_FREE_PAGES, SEG_FRESH, SEG_LARGEST_RUN, SEG_OPEN, SEG_SPAN, SEG_SPAN_SEGMENTS, SEG_STATE, S_REMOTE_COUNT,
+  S_REMOTE_RING, TAG_BIN_MASK, tagOwner, tcWord,
+} from './layout.ts';
+import { NUM_BINS, NUM_SMALL_BINS, binSize } from './size-classes.ts';
+import { isFiled, largestRun, packBucketOf, segEntry } from './segments.ts';
 import { inboxWord } from './remote.ts';
 import { centralEntry } from './central.ts';
 
@@ -93,6 +101,7 @@ export function checkHeap(a: Arena): HeapCheck {
       if (total !== u32[e + 1]) report(`central shard ${sh} bin ${b}: count ${u32[e + 1]}, walked ${total}`);
     }
   }
+  checkPages(a, report);
   const liveBlocks = freeBlocks.map((f, b) => u32[carvedWord(b)] - f);
   let liveBytes = 0;
   liveBlocks.forEach((n, b) => {
@@ -101,3 +110,122 @@ export function checkHeap(a: Arena): HeapCheck {
   });
   return { problems, freeBlocks, liveBlocks, liveBytes };
 }
+
+/** The page books: segment entries and bitmaps, pack buckets, page tags and large runs agree; every page counted once. */
+function checkPages(a: Arena, report: (msg: string) => void): void {
+  const u32 = a.u32;
+  const { firstDataSegment, segments, maxThreads } = a.layout;
+  const fresh = u32[H_FRESH_SEGMENT];
+  let open = 0;
+  let largePages = 0;
+  let spanLeft = 0; // segments still to come of the span being walked
+  for (let s = firstDataSegment; s < segments; s++) {
+    const e = segEntry(a, s);
+    const st = u32[e + SEG_STATE];
+    const first = s * PAGES_PER_SEGMENT;
+    const where = `segment ${s}`;
+    if (spanLeft > 0) {
+      spanLeft--;
+      if (st !== SEG_SPAN) report(`${where}: state ${st} inside a span (expected ${SEG_SPAN})`);
+      else if (u32[e + SEG_SPAN_SEGMENTS] !== 0) report(`${where}: a span's inner segment records ${u32[e + SEG_SPAN_SEGMENTS]} span segments`);
+      open++;
+      continue;
+    }
+    if (isFiled(a, PACK_BUCKETS, s) !== (st === SEG_FREE)) report(`${where}: state ${st} but ${st === SEG_FREE ? 'not ' : ''}in the free set`);
+    if (st === SEG_FRESH) {
+      if (s < fresh) report(`${where}: never used, yet below the next fresh segment ${fresh}`);
+      for (let p = first; p < first + PAGES_PER_SEGMENT; p++) {
+        if (a.ptag[p] !== 0) {
+          report(`${where}: never used, yet page ${p} has tag ${a.ptag[p]}`);
+          break;
+        }
+      }
+      continue;
+    }
+    if (s >= fresh) report(`${where}: in use (state ${st}) at or above the next fresh segment ${fresh}`);
+    if (st === SEG_SPAN) {
+      const count = u32[e + SEG_SPAN_SEGMENTS];
+      if (count < 1 || s + count > segments) {
+        report(`${where}: a span of ${count} segments`);
+        continue;
+      }
+      spanLeft = count - 1;
+      open++;
+      const pages = a.runLen[first];
+      if (a.ptag[first] !== LARGE_BIN || pages <= (count - 1) * PAGES_PER_SEGMENT || pages > count * PAGES_PER_SEGMENT) {
+        report(`${where}: a span of ${count} segments holds a large run of ${pages} pages (tag ${a.ptag[first]})`);
+        continue;
+      }
+      largePages += checkLargeRun(a, first, report);
+      for (let p = first + pages; p < first + count * PAGES_PER_SEGMENT; p++) {
+        if (a.ptag[p] !== 0) report(`span at segment ${s}: page ${p} past its large run has tag ${a.ptag[p]}`);
+      }
+      continue;
+    }
+    if (st !== SEG_OPEN && st !== SEG_FREE) {
+      report(`${where}: unknown state ${st}`);
+      continue;
+    }
+    if (st === SEG_OPEN) open++;
+    let freePages = 0;
+    for (let i = 0; i < PAGES_PER_SEGMENT; i++) {
+      const p = first + i;
+      const isFree = ((u32[e + SEG_BITMAP + (i >>> 5)] >>> (i & 31)) & 1) === 1;
+      const tag = a.ptag[p];
+      if (isFree) {
+        freePages++;
+        if (tag !== 0) report(`page ${p}: free in segment ${s}'s bitmap but tagged ${tag}`);
+        continue;
+      }
+      if (tag === 0) {
+        report(`page ${p}: taken in segment ${s}'s bitmap but in no run (tag 0)`);
+        continue;
+      }
+      const bin = tag & TAG_BIN_MASK;
+      if (bin === LARGE_BIN) {
+        if (a.runLen[p] === 0) {
+          if (i === 0 || a.ptag[p - 1] !== LARGE_BIN) report(`page ${p}: large-tagged, but no large run starts at or before it`);
+          continue;
+        }
+        const pages = a.runLen[p];
+        if (i + pages > PAGES_PER_SEGMENT) report(`page ${p}: a large run of ${pages} pages crosses the end of segment ${s}`);
+        else largePages += checkLarge(a, p, pages, report);
+        continue;
+      }
+      if (bin >= NUM_BINS) report(`page ${p}: tag ${tag} names no bin`);
+      else if (tagOwner(tag) < 1 || tagOwner(tag) > maxThreads) report(`page ${p}: a page of bin ${bin} owned by slot ${tagOwner(tag) - 1}, outside [0, ${maxThreads})`);
+      else if (bin < NUM_SMALL_BINS && a.runLen[p] !== 0) report(`page ${p}: a small page with a large run length ${a.runLen[p]}`);
+    }
+    if (freePages !== u32[e + SEG_FREE_PAGES]) report(`${where}: ${u32[e + SEG_FREE_PAGES]} free pages recorded, ${freePages} in its bitmap`);
+    if (st === SEG_FREE && freePages !== PAGES_PER_SEGMENT) report(`${where}: free, but ${PAGES_PER_SEGMENT - freePages} pages are taken`);
+    if (st === SEG_OPEN) {
+      if (freePages === PAGES_PER_SEGMENT) report(`${where}: open with every page free (should be in the free set)`);
+      const largest = largestRun(u32, e);
+      if (largest !== u32[e + SEG_LARGEST_RUN]) report(`${where}: largest free run ${u32[e + SEG_LARGEST_RUN]} recorded, ${largest} in its bitmap`);
+      for (let k = 0; k < PACK_BUCKETS; k++) {
+        const want = largest > 0 && k === packBucketOf(largest);
+        if (isFiled(a, k, s) !== want) report(`${where}: largest free run ${largest}, ${want ? 'missing from' : 'filed in'} pack bucket ${k}`);
+      }
+    }
+  }
+  if (open !== u32[H_SEGMENTS_OPEN]) report(`${open} segments open or in spans, ${u32[H_SEGMENTS_OPEN]} recorded`);
+  if (largePages !== u32[H_LARGE_PAGES]) report(`large runs hold ${largePages} pages, ${u32[H_LARGE_PAGES]} recorded`);
+}
+
+/** A large run at `page` of `pages` pages: tagged throughout, marked live at its start. Returns its pages. */
+function checkLarge(a: Arena, page: number, pages: number, report: (msg: string) => void): number {
+  for (let p = page; p < page + pages; p++) {
+    if (a.ptag[p] !== LARGE_BIN) {
+      report(`large run at page ${page} (${pages} pages): page ${p} has tag ${a.ptag[p]}`);
+      return pages;
+    }
+    if (p > page && a.runLen[p] !== 0) {
+      report(`large run at page ${page} (${pages} pages): page ${p} inside it records a run of ${a.runLen[p]}`);
+      return pages;
+    }
+  }
+  if (a.gmap[page * (PAGE_SIZE / GRANULE)] !== 1) report(`large run at page ${page}: its start is not marked live`);
+  return pages;
+}
+
+const checkLargeRun = (a: Arena, page: number, report: (msg: string) => void): number => checkLarge(a, page, a.runLen[page], report);
