@@ -82,13 +82,19 @@ describe('hakozuna ab', () => {
       expect(w.pairs).toHaveLength(2);
       for (const p of w.pairs) {
         expect(p.speedRatio).toBeCloseTo(p.b!.speed! / p.a!.speed!, 12);
-        expect(p.rssRatio).toBeCloseTo(p.b!.rssMean! / p.a!.rssMean!, 12);
+        // Gated on heap RSS (the arena as mincore sees it); process RSS beside it.
+        expect(p.a!.heapRssSource).toBe('mincore');
+        expect(p.heapRssRatio).toBeCloseTo(p.b!.heapRssMean! / p.a!.heapRssMean!, 12);
+        expect(p.rssRatio).toBe(p.heapRssRatio);
+        expect(p.processRssRatio).toBeCloseTo(p.b!.rssMean! / p.a!.rssMean!, 12);
         expect(p.a!.releaseCallsPerSec).toBe(0); // scale never releases
       }
       expect(w.speedRatio).toBeGreaterThan(0);
       expect(w.rssRatio).toBeGreaterThan(0);
       expect(['GO', 'NO-GO']).toContain(w.verdict);
       expect(w.reasons.length).toBeGreaterThan(0);
+      expect(w.rssBasis).toBe('heap');
+      expect(w.reasons.join(' ')).toContain('heap RSS');
     }
     // B's lane has the S55-3 box: its stats give a release rate (how many calls depends on the epochs
     // a short run reaches, so only >= 0 here) and it prints its one-shot line at exit.
@@ -99,6 +105,8 @@ describe('hakozuna ab', () => {
     expect(['GO', 'NO-GO']).toContain(ab.verdict);
     expect(results.ab.verdict).toBe(ab.verdict);
     expect(report).toMatch(/A\/B verdict: A = hakozuna@scale, B = hakozuna@mem\+HZ3_S55_3_PAGE_BUDGET=128/);
+    expect(report).toMatch(/heap RSS B\/A\s+process RSS B\/A\s+gated on/);
+    expect(report).toContain('heap RSS (mincore)');
 
     expect(htmlFile).toBe(join(outDir, 'report.html'));
     const html = readFileSync(htmlFile, 'utf8');

@@ -8,14 +8,36 @@
  * heap.detach() when it ends; the main thread watches every worker
  * (heap.watch) so one that exits without detaching is adopted.
  */
-import { attachHeap, createHeap, type Heap } from '../../src/index.ts';
-import type { AllocatorModule } from '../../src/lab/protocol.ts';
+import { attachHeap, createHeap, PAGE_SIZE, type Heap } from '../../src/index.ts';
+// Read-only: the header word behind stats().residentBytes, so the sampler thread can follow the
+// allocator's own account in record-only mode (checked against stats() at the end of every run).
+import { H_RESIDENT_PAGES } from '../../src/heap/layout.ts';
+import type { AllocatorModule, AllocatorResidency } from '../../src/lab/protocol.ts';
 import type { MtAllocatorModule, SharedMain, SharedWorker } from '../../src/lab/mt-protocol.ts';
 
 function numericStats(heap: Heap): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(heap.stats() as object)) if (typeof v === 'number') out[k] = v;
   return out;
+}
+
+/**
+ * Heap RSS of the arena: mincore of the metadata and of the data segments (the
+ * figures heap.osResident() gives), and the account word for record-only mode.
+ */
+function residency(heap: Heap): AllocatorResidency {
+  const st = heap.stats();
+  return {
+    probe: {
+      label: 'hakozuna arena',
+      buffer: heap.buffer,
+      metadata: { offset: 0, bytes: st.metadataBytes },
+      data: { offset: st.metadataBytes, bytes: st.arenaBytes - st.metadataBytes },
+      accountWord: { wordIndex: H_RESIDENT_PAGES, unitBytes: PAGE_SIZE },
+    },
+    ...(st.releaseMode !== 'madvise' ? { recordOnlyReason: `releaseMode ${st.releaseMode}${st.releaseModeReason ? ': ' + st.releaseModeReason : ''}` } : {}),
+    accountNow: () => heap.stats().residentBytes,
+  };
 }
 
 /** The lane has boxes that run at the epoch: an idle program must call heap.maintain() to advance it. */
@@ -25,7 +47,7 @@ const hakozuna: MtAllocatorModule = {
   name: 'hakozuna',
   create(ctx) {
     const heap = createHeap({ maxBytes: ctx.maxBytes });
-    return { alloc: heap, stats: () => numericStats(heap) };
+    return { alloc: heap, stats: () => numericStats(heap), residency: residency(heap) };
   },
   shared: {
     create(ctx): SharedMain {
@@ -36,6 +58,7 @@ const hakozuna: MtAllocatorModule = {
         handle: heap.handle,
         sharing: `thread caches (lane ${heap.stats().lane}, release ${heap.stats().releaseMode})`,
         stats: () => numericStats(heap),
+        residency: residency(heap),
         report: () => heap.report().lines,
         ...(NEEDS_MAINTAIN ? { maintain: () => void heap.maintain() } : {}),
         check: () => heap.check(),
@@ -45,7 +68,7 @@ const hakozuna: MtAllocatorModule = {
     },
     attach(handle): SharedWorker {
       const heap = attachHeap(handle as Parameters<typeof attachHeap>[0]);
-      return { alloc: heap, views: { u8: heap.u8, u32: heap.u32 }, detach: () => heap.detach() };
+      return { alloc: heap, views: { u8: heap.u8, u32: heap.u32 }, slot: heap.slot, detach: () => heap.detach() };
     },
   },
 };

@@ -54,6 +54,8 @@ const thing: MtAllocatorModule = {
         views: views(h.pool),
         handle: h,
         sharing: 'one futex lock around one MemPool over a SharedArrayBuffer (skipInitialization views in workers)',
+        // The pool's state lives in its buffer: mincore of the whole buffer is its heap RSS.
+        residency: { probe: { label: 'thing: its pool SharedArrayBuffer', buffer: h.pool, data: { offset: 0, bytes: h.pool.byteLength } } },
         // top = high-water mark of the pool: the bytes it has ever touched.
         stats: () => {
           lock.lock();

@@ -43,9 +43,20 @@ interface TlsfHandle {
   readonly lock: SharedArrayBuffer;
 }
 
+/**
+ * Compiled once per thread: a pooled worker runs many of the workload's threads,
+ * and each thread start (attach) only instantiates, as a C program maps its
+ * allocator once per process.
+ */
+const compiled = new Map<string, object>();
+
 function sharedInstance(file: string | undefined, memory: object): TlsfSharedExports {
   if (file === undefined) throw new Error('tlsf: no shared wasm file given (scripts/build-peers.mjs builds bench/peers/build/tlsf-shared.wasm)');
-  const mod = new WA.Module(readFileSync(file));
+  let mod = compiled.get(file);
+  if (mod === undefined) {
+    mod = new WA.Module(readFileSync(file));
+    compiled.set(file, mod);
+  }
   const inst = new WA.Instance(mod, {
     env: {
       memory,
@@ -95,6 +106,8 @@ const tlsf: MtAllocatorModule = {
         handle: h,
         sharing: 'one futex lock around one TLSF over a shared WebAssembly.Memory (one instance per thread, one root)',
         stats: () => ({ wasmMemoryBytes: memory.buffer.byteLength }),
+        // TLSF keeps its metadata inside the memory: mincore of the whole memory is its heap RSS.
+        residency: { probe: { label: 'tlsf: its shared WebAssembly.Memory', buffer: memory.buffer, data: { offset: 0, bytes: memory.buffer.byteLength } } },
       };
     },
     attach(handle, ctx): SharedWorker {

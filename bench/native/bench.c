@@ -7,9 +7,12 @@
  * line "@@HZBENCH@@{json}" on stdout.
  *
  * Usage: bench <workload> <iterations> <warmup_iterations> <sample_interval_ms>
- * Build: cc -O2 -pthread -fno-builtin-malloc -fno-builtin-free -o bench bench.c
+ * Build: cc -O2 -pthread -fno-builtin-malloc -fno-builtin-free -o bench bench.c -ldl
+ * Run under another malloc with LD_PRELOAD (src/lab/native.ts); "malloc" in the
+ * result says which one the process really called.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -65,6 +68,14 @@ static void *sampler(void *arg) {
     usleep((useconds_t)sample_interval_ms * 1000);
   }
   return NULL;
+}
+
+/* Which malloc this process really calls (LD_PRELOAD may not have taken): a symbol only that library has. */
+static const char *malloc_name(void) {
+  if (dlsym(RTLD_DEFAULT, "mi_version")) return "mimalloc";
+  if (dlsym(RTLD_DEFAULT, "mallctl")) return "jemalloc";
+  if (dlsym(RTLD_DEFAULT, "tc_version")) return "tcmalloc";
+  return "glibc";
 }
 
 static inline uint32_t lcg(uint32_t x) { return x * 1664525u + 1013904223u; }
@@ -150,10 +161,10 @@ int main(int argc, char **argv) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   double elapsed = t1 - t0;
-  printf("@@HZBENCH@@{\"workload\":\"%s\",\"allocator\":\"glibc\",\"iterations\":%ld,\"warmupIterations\":%ld,"
+  printf("@@HZBENCH@@{\"workload\":\"%s\",\"allocator\":\"%s\",\"malloc\":\"%s\",\"iterations\":%ld,\"warmupIterations\":%ld,"
          "\"elapsedMs\":%.6f,\"opsPerSec\":%.3f,\"sampleIntervalMs\":%d,"
          "\"marks\":{\"setup\":%.3f,\"warmup\":%.3f,\"timed\":%.3f,\"end\":%.3f},\"maxRssBytes\":%ld,\"rssSamples\":[",
-         w, iterations, warmup, elapsed, iterations / (elapsed / 1000.0), sample_interval_ms,
+         w, malloc_name(), malloc_name(), iterations, warmup, elapsed, iterations / (elapsed / 1000.0), sample_interval_ms,
          m_setup, m_warmup, m_timed, m_end, (long)ru.ru_maxrss * 1024);
   int n = atomic_load(&sample_count);
   if (n > MAX_SAMPLES) n = MAX_SAMPLES;

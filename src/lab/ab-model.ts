@@ -3,7 +3,7 @@
  * run i of A is paired with run i of B (the same repetition index; the runs were
  * made A B A B ... in that order), per workload. Pure: no I/O.
  */
-import { abDecision, fmtChange, fmtRate, type AbCriteria, type AbFailure, type AbPairInput, DEFAULT_AB_CRITERIA } from './verdict.ts';
+import { abDecision, fmtChange, fmtRate, type AbCriteria, type AbFailure, type AbPairInput, type RssBasis, DEFAULT_AB_CRITERIA } from './verdict.ts';
 import type { BenchResults, RunRecord } from './results.ts';
 import { runReleaseCallsPerSec, runRssMean, runSpeed, runValue, workloadMetric, type MetricKind } from './run-metrics.ts';
 import type { Table } from './table.ts';
@@ -30,7 +30,11 @@ export interface AbRunFigures {
   readonly value?: number;
   /** Higher is better (value, or 1/value for seconds). */
   readonly speed?: number;
+  /** Mean process RSS over the timed window. */
   readonly rssMean?: number;
+  /** Mean heap RSS over the timed window (mincore, or the allocator's account in record-only mode). */
+  readonly heapRssMean?: number;
+  readonly heapRssSource?: 'mincore' | 'account';
   readonly releaseCallsTotal?: number;
   readonly releaseCallsPerSec?: number;
   /** The allocator's own resident bytes at the end of the run (heap.stats().residentBytes), when it reports them. */
@@ -43,7 +47,10 @@ export interface AbPairRecord {
   readonly a?: AbRunFigures;
   readonly b?: AbRunFigures;
   readonly speedRatio?: number;
+  /** The gated RSS ratio: heap RSS, or process RSS when the workload falls back to it. */
   readonly rssRatio?: number;
+  readonly heapRssRatio?: number;
+  readonly processRssRatio?: number;
   /** B/A of the allocator's own resident bytes at the end (information, not gated). */
   readonly residentRatio?: number;
 }
@@ -53,9 +60,15 @@ export interface AbWorkloadSection {
   readonly metric: MetricKind;
   readonly metricLabel: string;
   readonly pairs: readonly AbPairRecord[];
-  /** Medians of the per-pair B/A ratios. */
+  /** Medians of the per-pair B/A ratios; rssRatio is the gated one (rssBasis). */
   readonly speedRatio?: number;
   readonly rssRatio?: number;
+  readonly heapRssRatio?: number;
+  readonly processRssRatio?: number;
+  readonly rssBasis: RssBasis;
+  readonly heapRssSource?: 'mincore' | 'account';
+  /** How each side's heap RSS was measured, as its runs say (e.g. record-only mode and why). */
+  readonly heapRssNotes?: { readonly a?: string; readonly b?: string };
   readonly releaseCallsPerSec: { readonly a?: number; readonly b?: number };
   /** Median of the per-pair B/A ratios of the allocator's own resident bytes at the end (not gated). */
   readonly residentRatio?: number;
@@ -84,6 +97,8 @@ function figures(run: RunRecord | undefined, metric: ReturnType<typeof workloadM
   const calls = run.ok ? run.allocatorStats?.releaseCallsTotal : undefined;
   const rate = runReleaseCallsPerSec(run);
   const resident = run.ok ? run.allocatorStats?.residentBytes : undefined;
+  const heap = run.ok && run.heapRss !== undefined && run.heapRss.source !== 'none' ? run.heapRss : undefined;
+  const heapMean = heap?.timed?.mean;
   return {
     rep: run.rep,
     ok: run.ok,
@@ -91,6 +106,7 @@ function figures(run: RunRecord | undefined, metric: ReturnType<typeof workloadM
     ...(v !== undefined ? { value: v } : {}),
     ...(s !== undefined ? { speed: s } : {}),
     ...(rss !== undefined ? { rssMean: rss } : {}),
+    ...(heapMean !== undefined && Number.isFinite(heapMean) ? { heapRssMean: heapMean, heapRssSource: heap!.source as 'mincore' | 'account' } : {}),
     ...(typeof calls === 'number' ? { releaseCallsTotal: calls } : {}),
     ...(rate !== undefined ? { releaseCallsPerSec: rate } : {}),
     ...(typeof resident === 'number' && Number.isFinite(resident) ? { residentBytes: resident } : {}),
@@ -117,14 +133,16 @@ export function abSectionFrom(
       const fa = figures(results.runs.find((r) => r.workload === w && r.allocator === a.id && r.rep === rep), metric);
       const fb = figures(results.runs.find((r) => r.workload === w && r.allocator === b.id && r.rep === rep), metric);
       const speedRatio = fa?.speed !== undefined && fb?.speed !== undefined ? fb.speed / fa.speed : undefined;
-      const rssRatio = fa?.rssMean !== undefined && fb?.rssMean !== undefined ? fb.rssMean / fa.rssMean : undefined;
+      const processRssRatio = fa?.rssMean !== undefined && fb?.rssMean !== undefined ? fb.rssMean / fa.rssMean : undefined;
+      const heapRssRatio = fa?.heapRssMean !== undefined && fb?.heapRssMean !== undefined && fa.heapRssMean > 0 ? fb.heapRssMean / fa.heapRssMean : undefined;
       const residentRatio = fa?.residentBytes !== undefined && fb?.residentBytes !== undefined && fa.residentBytes > 0 ? fb.residentBytes / fa.residentBytes : undefined;
       return {
         pair: rep,
         ...(fa ? { a: fa } : {}),
         ...(fb ? { b: fb } : {}),
         ...(speedRatio !== undefined ? { speedRatio } : {}),
-        ...(rssRatio !== undefined ? { rssRatio } : {}),
+        ...(heapRssRatio !== undefined ? { heapRssRatio } : {}),
+        ...(processRssRatio !== undefined ? { processRssRatio } : {}),
         ...(residentRatio !== undefined ? { residentRatio } : {}),
       };
     });
@@ -133,18 +151,31 @@ export function abSectionFrom(
     inputs.push([w, complete.map((p) => ({ a: p.a!, b: p.b! }))]);
     partial.push({ workload: w, metric, pairs });
   }
+  const noteOf = (w: string, id: string): string | undefined => results.runs.find((r) => r.workload === w && r.allocator === id && r.heapRss !== undefined)?.heapRss?.note;
   const decision = abDecision(inputs, criteria);
   const workloads: AbWorkloadSection[] = partial.map((p, i) => {
     const v = decision.workloads[i]!.verdict;
     const incomplete = p.pairs.length - inputs[i]![1].length;
     const residents = p.pairs.filter((x) => x.a?.ok === true && x.b?.ok === true).map((x) => x.residentRatio).filter((x): x is number => x !== undefined);
+    // The gated ratio of each pair, as the verdict judged it.
+    const pairs = p.pairs.map((x) => {
+      const g = v.rssBasis === 'heap' ? x.heapRssRatio : x.processRssRatio;
+      return g !== undefined ? { ...x, rssRatio: g } : x;
+    });
+    const na = noteOf(p.workload, a.id);
+    const nb = noteOf(p.workload, b.id);
     return {
       workload: p.workload,
       metric: p.metric.kind,
       metricLabel: p.metric.label,
-      pairs: p.pairs,
+      pairs,
       ...(v.speedRatio !== undefined ? { speedRatio: v.speedRatio } : {}),
       ...(v.rssRatio !== undefined ? { rssRatio: v.rssRatio } : {}),
+      ...(v.heapRssRatio !== undefined ? { heapRssRatio: v.heapRssRatio } : {}),
+      ...(v.processRssRatio !== undefined ? { processRssRatio: v.processRssRatio } : {}),
+      rssBasis: v.rssBasis,
+      ...(v.heapRssSource !== undefined ? { heapRssSource: v.heapRssSource } : {}),
+      ...(na !== undefined || nb !== undefined ? { heapRssNotes: { ...(na !== undefined ? { a: na } : {}), ...(nb !== undefined ? { b: nb } : {}) } } : {}),
       releaseCallsPerSec: v.releaseCallsPerSec,
       ...(residents.length > 0 ? { residentRatio: median(residents) } : {}),
       verdict: v.verdict,
@@ -180,18 +211,27 @@ export function fmtValue(v: number | undefined, kind: MetricKind): string {
 const fmtRatio = (r: number | undefined): string => (r === undefined ? '-' : `${r.toFixed(3)} (${fmtChange(r)})`);
 const fmtMiB = (b: number | undefined): string => (b === undefined ? '-' : (b / MIB).toFixed(1));
 
+/** What the RSS criterion of a workload was judged on, in a table cell. */
+export function gatedOn(w: Pick<AbWorkloadSection, 'rssBasis' | 'heapRssSource'>): string {
+  if (w.rssBasis === 'process') return 'process RSS';
+  return w.heapRssSource === 'account' ? 'heap RSS (account, record-only)' : 'heap RSS (mincore)';
+}
+
 /** The verdict table: one row per workload. */
 export function abVerdictTable(ab: AbSection): Table {
+  const notes = [...new Set(ab.workloads.flatMap((w) => [w.heapRssNotes?.a, w.heapRssNotes?.b]).filter((x): x is string => x !== undefined))];
   return {
-    title: `A/B verdict: A = ${ab.a.id}, B = ${ab.b.id} (medians of per-pair B/A ratios; GO: mean RSS ${fmtChange(ab.criteria.rssMaxRatio)} or better and speed ${fmtChange(ab.criteria.speedMinRatio)} or better)`,
-    headers: ['workload', 'metric', 'pairs', 'speed B/A', 'RSS mean B/A', 'release calls/s A', 'release calls/s B', 'heap resident B/A', 'verdict', 'reason'],
-    align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'l'],
+    title: `A/B verdict: A = ${ab.a.id}, B = ${ab.b.id} (medians of per-pair B/A ratios; GO: mean heap RSS ${fmtChange(ab.criteria.rssMaxRatio)} or better and speed ${fmtChange(ab.criteria.speedMinRatio)} or better)`,
+    headers: ['workload', 'metric', 'pairs', 'speed B/A', 'heap RSS B/A', 'process RSS B/A', 'gated on', 'release calls/s A', 'release calls/s B', 'heap resident B/A', 'verdict', 'reason'],
+    align: ['l', 'l', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'l', 'l'],
     rows: ab.workloads.map((w) => [
       w.workload,
       w.metricLabel,
       String(w.pairs.filter((p) => p.speedRatio !== undefined).length),
       fmtRatio(w.speedRatio),
-      fmtRatio(w.rssRatio),
+      w.heapRssRatio === undefined ? 'n/a' : fmtRatio(w.heapRssRatio),
+      fmtRatio(w.processRssRatio),
+      gatedOn(w),
       fmtRate(w.releaseCallsPerSec.a),
       fmtRate(w.releaseCallsPerSec.b),
       w.residentRatio === undefined ? 'n/a' : w.residentRatio.toFixed(3),
@@ -199,7 +239,9 @@ export function abVerdictTable(ab: AbSection): Table {
       w.verdict === 'GO' ? '' : w.reasons.join('; '),
     ]),
     footnotes: [
-      'heap resident = the allocator\'s own resident bytes at the end of the run (heap.stats()); shown, not gated. RSS is the whole process (Node included).',
+      'heap RSS = mean over the timed run of the heap\'s resident bytes (mincore of the arena, metadata + data; the allocator\'s own account in record-only mode); it is what the gate judges.',
+      'process RSS = the whole process (Node\'s ~58 MiB included), shown beside it; heap resident = the allocator\'s own resident bytes at the end of the run (heap.stats()), not gated.',
+      ...notes.map((n) => `heap RSS of ${n}`),
       `overall: ${ab.verdict}${ab.verdict === 'GO' ? '' : ' (' + ab.reasons.join(' | ') + ')'}`,
     ],
   };
@@ -216,9 +258,12 @@ export function abPairsTable(ab: AbSection): Table {
         p.a?.ok === false ? 'failed' : fmtValue(p.a?.value, w.metric),
         p.b?.ok === false ? 'failed' : fmtValue(p.b?.value, w.metric),
         p.speedRatio === undefined ? '-' : p.speedRatio.toFixed(3),
+        fmtMiB(p.a?.heapRssMean),
+        fmtMiB(p.b?.heapRssMean),
+        p.heapRssRatio === undefined ? '-' : p.heapRssRatio.toFixed(3),
         fmtMiB(p.a?.rssMean),
         fmtMiB(p.b?.rssMean),
-        p.rssRatio === undefined ? '-' : p.rssRatio.toFixed(3),
+        p.processRssRatio === undefined ? '-' : p.processRssRatio.toFixed(3),
         fmtRate(p.a?.releaseCallsPerSec),
         fmtRate(p.b?.releaseCallsPerSec),
       ]);
@@ -226,8 +271,8 @@ export function abPairsTable(ab: AbSection): Table {
   }
   return {
     title: 'A/B pairs (A ran first in each pair; each run its own process)',
-    headers: ['workload', 'pair', 'A', 'B', 'speed B/A', 'RSS A MiB', 'RSS B MiB', 'RSS B/A', 'rel/s A', 'rel/s B'],
-    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    headers: ['workload', 'pair', 'A', 'B', 'speed B/A', 'heap RSS A MiB', 'heap RSS B MiB', 'heap RSS B/A', 'RSS A MiB', 'RSS B MiB', 'RSS B/A', 'rel/s A', 'rel/s B'],
+    align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows,
   };
 }

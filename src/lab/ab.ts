@@ -24,7 +24,7 @@ import { resolveLane } from '../config/flags.ts';
 /** The runBench options `ab` passes through unchanged (their meaning is documented on BenchOptions). */
 type PassedThrough =
   | 'quick' | 'iterations' | 'slowIterations' | 'warmupIterations' | 'maxBytes' | 'sampleIntervalMs' | 'outDir'
-  | 'buildDir' | 'timeoutMs' | 'nodeArgs' | 'progress' | 'print' | 'command';
+  | 'buildDir' | 'timeoutMs' | 'nodeArgs' | 'progress' | 'print' | 'command' | 'threadsModes';
 
 export interface AbOptions extends Pick<BenchOptions, PassedThrough> {
   /** Side A (the baseline): a lane name (`scale`, `mem`, a custom name), `hakozuna@LANE`, or a peer id (`tlsf`, `glibc`, ...). */
@@ -135,6 +135,7 @@ export async function runAb(options: AbOptions): Promise<AbOutcome> {
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.nodeArgs !== undefined ? { nodeArgs: options.nodeArgs } : {}),
     ...(options.progress !== undefined ? { progress: options.progress } : {}),
+    ...(options.threadsModes !== undefined ? { threadsModes: options.threadsModes } : {}),
   };
   const { results, outFile } = await runBench(benchOpts);
   // Workloads as the results name them (a multi-worker workload may run under names of its own, e.g. larson_t2).

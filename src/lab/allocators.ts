@@ -58,8 +58,28 @@ export const ALLOCATORS: Readonly<Record<string, AllocatorInfo>> = {
   glibc: {
     name: 'glibc',
     kind: 'native',
-    description: 'the same loop in C (bench/native/bench.c) on the C library malloc',
-    multiWorker: { supported: false, note: 'glibc: bench/native/bench.c has no multi-threaded versions of these workloads yet' },
+    description: 'the same loops in C (bench/native/bench.c; larson and mstress with pthreads in bench/native/mt.c) on the C library malloc',
+    multiWorker: { supported: true, sharing: 'C malloc, pthreads (larson and mstress only: bench/native/mt.c)' },
+  },
+  // The same C programs under another malloc, through LD_PRELOAD of the library Debian packages (src/lab/native.ts);
+  // skipped with a note where the library is not installed.
+  mimalloc: {
+    name: 'mimalloc',
+    kind: 'native',
+    description: 'the C programs under mimalloc (LD_PRELOAD of libmimalloc.so.2, Debian libmimalloc2.0)',
+    multiWorker: { supported: true, sharing: 'mimalloc, pthreads (larson and mstress only)' },
+  },
+  jemalloc: {
+    name: 'jemalloc',
+    kind: 'native',
+    description: 'the C programs under jemalloc (LD_PRELOAD of libjemalloc.so.2, Debian libjemalloc2)',
+    multiWorker: { supported: true, sharing: 'jemalloc, pthreads (larson and mstress only)' },
+  },
+  tcmalloc: {
+    name: 'tcmalloc',
+    kind: 'native',
+    description: 'the C programs under tcmalloc (LD_PRELOAD of libtcmalloc_minimal.so.4, Debian libtcmalloc-minimal4)',
+    multiWorker: { supported: true, sharing: 'tcmalloc, pthreads (larson and mstress only)' },
   },
 };
 
@@ -72,7 +92,7 @@ export const LAB_LANES: Readonly<Record<string, Readonly<Record<string, number>>
   's55-3b': { HZ3_S55_3B_DELAYED_SUBRELEASE: 1 },
 };
 
-export const DEFAULT_ALLOCATORS = ['noop', 'hakozuna', 'tlsf', 'thing', 'gc', 'glibc'];
+export const DEFAULT_ALLOCATORS = ['noop', 'hakozuna', 'tlsf', 'thing', 'gc', 'glibc', 'mimalloc', 'jemalloc', 'tcmalloc'];
 
 export interface AllocatorRef {
   /** As given, e.g. `hakozuna@fast`: the key the results use. */

@@ -17,6 +17,7 @@ import { ALLOCATORS, DEFAULT_ALLOCATORS, parseAllocatorRef, type AllocatorRef } 
 import { prepareLaunch, type Launch } from './build.ts';
 import { Progress, type ProgressItem } from './progress.ts';
 import type { ChildConfig } from './protocol.ts';
+import type { ThreadsMode } from './mt-protocol.ts';
 import {
   computeRatios,
   recordFromResult,
@@ -87,6 +88,11 @@ export interface BenchOptions {
   readonly threads?: readonly number[];
   /** Multi-worker workloads: parameter overrides, KEY=V or WORKLOAD.KEY=V (src/lab/mt-bench.ts). */
   readonly params?: Readonly<Record<string, number>>;
+  /**
+   * Multi-worker workloads: how a thread of the workload starts, one run per mode
+   * (default ['pooled']: attachHeap in a pooled worker; 'spawn': a new Worker per thread).
+   */
+  readonly threadsModes?: readonly ThreadsMode[];
 }
 
 export interface AllocatorBuild {
@@ -169,6 +175,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
           quick,
           ...(options.threads !== undefined ? { threads: options.threads } : {}),
           ...(options.params !== undefined ? { params: options.params } : {}),
+          ...(options.threadsModes !== undefined ? { threadsModes: options.threadsModes } : {}),
         })
       : undefined;
   const iterationsFor = (id: string): number => {
@@ -309,6 +316,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
                 allocators: [...new Set(mtPlan.instances.flatMap((i) => i.runs.map((r) => r.ref.id)))],
                 ...(options.threads !== undefined ? { threads: options.threads } : {}),
                 ...(options.params !== undefined ? { params: options.params } : {}),
+                threadsModes: options.threadsModes ?? ['pooled'],
               },
             }
           : {}),

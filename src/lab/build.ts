@@ -4,7 +4,8 @@
  *   child driver and that allocator only (bench/allocators/<name>.ts);
  * - hakozuna through scripts/lane-build.mjs `buildLane`, so its lane's flags are
  *   baked in (entry `run-hakozuna`, outRoot `<buildDir>/lanes`);
- * - the native C loop, with the system C compiler.
+ * - the native C programs, with the system C compiler (src/lab/native.ts), for
+ *   glibc and the preloaded mallocs.
  * Peers that cannot be built are skipped with a note; nothing here throws for that.
  */
 import { existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
@@ -12,10 +13,22 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import type { AllocatorRef } from './allocators.ts';
+import { nativeLaunch } from './native.ts';
 
 export type Launch =
   | { readonly kind: 'node'; readonly script: string; readonly files: Readonly<Record<string, string>>; readonly lane?: unknown }
-  | { readonly kind: 'exec'; readonly file: string }
+  | {
+      readonly kind: 'exec';
+      readonly file: string;
+      /** The multi-threaded C programs (larson, mstress), or why they are missing (src/lab/native.ts). */
+      readonly mtFile?: string;
+      readonly mtNote?: string;
+      /** Environment for the child (LD_PRELOAD of another malloc). */
+      readonly env?: Readonly<Record<string, string>>;
+      /** The malloc the child must report (bench/native/mt.c), and the preloaded library. */
+      readonly malloc?: string;
+      readonly library?: string;
+    }
   | { readonly kind: 'skip'; readonly note: string };
 
 export interface BuildContext {
@@ -109,29 +122,13 @@ async function ensureTlsfSharedWasm(ctx: BuildContext): Promise<{ file?: string;
   return r.ok ? { file } : { note: r.note };
 }
 
-/** Compile bench/native/bench.c with $CC (default cc); skip when no compiler works. */
-function buildNative(ctx: BuildContext): Launch {
-  const src = join(ctx.root, 'bench', 'native', 'bench.c');
-  const outDir = join(ctx.buildDir, 'native');
-  mkdirSync(outDir, { recursive: true });
-  const out = join(outDir, 'bench-native');
-  const cc = process.env.CC || 'cc';
-  const args = ['-O2', '-pthread', '-fno-builtin-malloc', '-fno-builtin-free', '-o', out, src];
-  const r = spawnSync(cc, args, { encoding: 'utf8' });
-  if (r.error !== undefined || r.status !== 0) {
-    const why = r.error !== undefined ? r.error.message : (r.stderr || '').trim().split('\n').slice(0, 3).join(' | ');
-    return { kind: 'skip', note: `no working C compiler (${cc} ${args.join(' ')}: ${why}): glibc skipped` };
-  }
-  return { kind: 'exec', file: out };
-}
-
 export async function prepareLaunch(ctx: BuildContext, ref: AllocatorRef): Promise<Launch> {
   try {
     switch (ref.info.kind) {
       case 'hakozuna':
         return await buildHakozuna(ctx, ref.lane ?? 'scale', ref.flags);
       case 'native':
-        return buildNative(ctx);
+        return nativeLaunch(ctx.root, ctx.buildDir, ref.info.name);
       case 'js': {
         const files: Record<string, string> = {};
         if (ref.info.name === 'tlsf') {

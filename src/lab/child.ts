@@ -7,7 +7,7 @@
 import { WORKLOADS } from '../../bench/workloads/index.ts';
 import type { AllocatorModule, ChildConfig, ChildResult, PhaseMarks } from './protocol.ts';
 import { RESULT_MARKER } from './protocol.ts';
-import { startRssSampler } from './rss-sampler.ts';
+import { heapSeriesForResult, startRssSampler, watchAllocator } from './rss-sampler.ts';
 import { isMtWorker, mtWorkerMain, runMtChild } from './mt-child.ts';
 import type { MtChildConfig } from './mt-protocol.ts';
 
@@ -33,6 +33,7 @@ export async function runChild(mod: AllocatorModule, cfg: ChildConfig): Promise<
   marks.setup = sampler.sampleNow();
   const inst = await mod.create({ maxBytes: cfg.maxBytes, files: cfg.files });
   const alloc = inst.alloc;
+  const checkAccount = await watchAllocator(sampler, inst.residency);
   marks.warmup = sampler.sampleNow();
   if (cfg.warmupIterations > 0) w.run(alloc, cfg.warmupIterations);
   marks.timed = sampler.sampleNow();
@@ -41,7 +42,9 @@ export async function runChild(mod: AllocatorModule, cfg: ChildConfig): Promise<
   const t1 = performance.now();
   marks.end = sampler.sampleNow();
   const allocatorStats = inst.stats?.();
+  const accountProblem = checkAccount();
   const series = await sampler.stop();
+  const heapRss = heapSeriesForResult(series, accountProblem);
   const elapsedMs = t1 - t0;
   return {
     workload: cfg.workload,
@@ -55,5 +58,6 @@ export async function runChild(mod: AllocatorModule, cfg: ChildConfig): Promise<
     marks,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(allocatorStats !== undefined ? { allocatorStats } : {}),
+    ...(heapRss !== undefined ? { heapRss } : {}),
   };
 }

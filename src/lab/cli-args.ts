@@ -52,3 +52,10 @@ export function paramArg(value: string, previous: Record<string, number> = {}): 
   if (eq <= 0 || !Number.isFinite(v)) throw new InvalidArgumentError('must be KEY=NUMBER or WORKLOAD.KEY=NUMBER');
   return { ...previous, [value.slice(0, eq).trim()]: v };
 }
+
+/** `pooled`, `spawn` or `pooled,spawn`: how a thread of a multi-worker workload starts (each mode is a run of its own). */
+export function threadsModeArg(value: string, previous: ('pooled' | 'spawn')[] = []): ('pooled' | 'spawn')[] {
+  const list = listArg(value);
+  if (list.length === 0 || list.some((m) => m !== 'pooled' && m !== 'spawn')) throw new InvalidArgumentError('must be pooled, spawn or pooled,spawn');
+  return [...new Set([...previous, ...(list as ('pooled' | 'spawn')[])])];
+}

@@ -3,7 +3,7 @@
  * to the program; one function per subcommand, as there).
  */
 import { Command } from 'commander';
-import { flagArg, intArg, listArg, percentArg } from './cli-args.ts';
+import { flagArg, intArg, listArg, percentArg, threadsModeArg } from './cli-args.ts';
 import { runAb, type AbOptions } from './ab.ts';
 import { reportFromFile } from './report-html.ts';
 import { DEFAULT_WORKLOADS } from '../../bench/workloads/index.ts';
@@ -15,7 +15,7 @@ import { DEFAULT_WORKLOADS } from '../../bench/workloads/index.ts';
 export function abCommand(): Command {
   return new Command('ab')
     .description(
-      'A/B of two lanes: runs A and B alternately (A B A B ..., each run its own process), reports per-pair B/A ratios of speed and mean RSS, their medians, and GO / NO-GO (GO: mean RSS -10% or better and speed -2% or better)',
+      'A/B of two lanes: runs A and B alternately (A B A B ..., each run its own process), reports per-pair B/A ratios of speed, heap RSS and process RSS, their medians, and GO / NO-GO (GO: mean heap RSS -10% or better and speed -2% or better)',
     )
     .requiredOption('--a <lane>', 'side A, the baseline: a lane (scale, fast, safe, mem, research, or a custom name), hakozuna@LANE, or a peer id')
     .requiredOption('--b <lane>', 'side B, the candidate (same forms)')
@@ -29,7 +29,8 @@ export function abCommand(): Command {
     .option('--iterations <n>', 'timed iterations per run (default 20M)', intArg)
     .option('--warmup <n>', 'warm-up iterations (default a tenth of the run, at least 50k)', intArg)
     .option('--max-bytes <n>', 'arena size (default 1 GiB)', intArg)
-    .option('--rss-gate <pct>', 'largest accepted mean RSS change of B, percent (default -10)', percentArg)
+    .option('--threads-mode <list>', 'multi-worker workloads: pooled (default), spawn, or pooled,spawn (see bench --help)', threadsModeArg)
+    .option('--rss-gate <pct>', 'largest accepted mean heap RSS change of B, percent (default -10; process RSS where a side has no heap RSS)', percentArg)
     .option('--speed-gate <pct>', 'smallest accepted speed change of B, percent (default -2)', percentArg)
     .option('--max-release-rate <n>', 'also gate: B may make at most this many release calls per second', intArg)
     .option('--out <dir>', 'output directory (default bench/out/ab-<timestamp>)')
@@ -55,6 +56,7 @@ export function abCommand(): Command {
         ...(o.iterations !== undefined ? { iterations: o.iterations as number } : {}),
         ...(o.warmup !== undefined ? { warmupIterations: o.warmup as number } : {}),
         ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes as number } : {}),
+        ...(o.threadsMode !== undefined ? { threadsModes: o.threadsMode as ('pooled' | 'spawn')[] } : {}),
         ...(o.out !== undefined ? { outDir: o.out as string } : {}),
         ...(Object.keys(criteria).length > 0 ? { criteria } : {}),
         ...(o.progress !== undefined && process.argv.some((x) => x === '--progress' || x === '--no-progress') ? { progress: o.progress as boolean } : {}),

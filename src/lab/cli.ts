@@ -4,7 +4,7 @@
  * `build`, `ab` and `observe` are to come beside `bench`.
  */
 import { Command } from 'commander';
-import { flagArg, intArg, listArg, paramArg, threadsArg } from './cli-args.ts';
+import { flagArg, intArg, listArg, paramArg, threadsArg, threadsModeArg } from './cli-args.ts';
 
 export { intArg };
 import { runBench, type BenchOptions } from './bench.ts';
@@ -45,6 +45,11 @@ export function benchCommand(): Command {
     .option('--max-bytes <n>', 'arena size for allocators that reserve one (default 1 GiB)', intArg)
     .option('--threads <list>', 'multi-worker workloads: worker counts, comma-separated (default 2; larson 1,2)', threadsArg)
     .option('--param <KEY=V>', 'multi-worker workloads: a parameter, KEY=V or WORKLOAD.KEY=V, e.g. larson.seconds=5 (repeatable)', paramArg)
+    .option(
+      '--threads-mode <list>',
+      'multi-worker workloads: pooled (default: a thread is attachHeap in an already started worker, its exit heap.detach()), spawn (a new Worker per thread), or pooled,spawn (both, side by side)',
+      threadsModeArg,
+    )
     .option('--progress', 'print a line per run on stderr even when it is not a TTY')
     .option('--no-progress', 'no progress lines')
     .action(async (o: Record<string, unknown>) => {
@@ -63,6 +68,7 @@ export function benchCommand(): Command {
         ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes as number } : {}),
         ...(o.threads !== undefined ? { threads: o.threads as number[] } : {}),
         ...(o.param !== undefined ? { params: o.param as Record<string, number> } : {}),
+        ...(o.threadsMode !== undefined ? { threadsModes: o.threadsMode as ('pooled' | 'spawn')[] } : {}),
         ...(o.progress !== undefined && process.argv.some((a) => a === '--progress' || a === '--no-progress')
           ? { progress: o.progress as boolean }
           : {}),

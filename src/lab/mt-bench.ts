@@ -19,11 +19,12 @@
 import { ALLOCATORS, parseAllocatorRef, type AllocatorRef } from './allocators.ts';
 import type { Launch } from './build.ts';
 import { Progress, type ProgressItem } from './progress.ts';
-import type { MtChildConfig, MtChildResult, MtParams, MtWorkloadSpec } from './mt-protocol.ts';
+import type { MtChildConfig, MtChildResult, MtParams, MtWorkloadSpec, ThreadStartStats, ThreadsMode } from './mt-protocol.ts';
 import { computeRatios, recordFromResult, summarizeRuns, type AllocatorStatus, type BenchResults, type RatioRow, type RunRecord, type SummaryRow } from './results.ts';
 import { runChildProcess } from './runner.ts';
 import { median } from './stats-math.ts';
-import { fmtMiB, fmtMops, type Table } from './table.ts';
+import { fmtHeapRss, fmtMiB, fmtMops, heapRssFootnotes, type Table } from './table.ts';
+import { pooledVsSpawnTable, threadStartsTable } from './mt-threads-report.ts';
 import { DEFAULT_MT_WORKLOADS, MT_ALIASES, MT_WORKLOADS } from '../../bench/workloads/mt/index.ts';
 
 export { DEFAULT_MT_WORKLOADS, MT_WORKLOADS };
@@ -37,7 +38,12 @@ export function resolveMtName(name: string): readonly string[] | undefined {
   return MT_ALIASES[name];
 }
 
-export const isMtRunName = (name: string): boolean => /_t\d+$/.test(name) && MT_WORKLOADS[name.replace(/_t\d+$/, '')] !== undefined;
+/** Run names: `larson_t2` (pooled threads, the default) and `larson_t2_spawn` (a new Worker per thread). */
+const RUN_NAME = /_t\d+(_spawn)?$/;
+export const isMtRunName = (name: string): boolean => RUN_NAME.test(name) && MT_WORKLOADS[name.replace(RUN_NAME, '')] !== undefined;
+
+/** The run name of a workload with T threads in a threads mode. */
+export const mtRunName = (spec: string, threads: number, mode: ThreadsMode): string => `${spec}_t${threads}${mode === 'spawn' ? '_spawn' : ''}`;
 
 export interface MtPlanInput {
   /** Registry names (resolved). */
@@ -53,6 +59,8 @@ export interface MtPlanInput {
   readonly threads?: readonly number[];
   /** --param: KEY=V (every workload that has KEY) or WORKLOAD.KEY=V (mt_remote.KEY: all mt_remote_*). */
   readonly params?: Readonly<Record<string, number>>;
+  /** --threads-mode: how a thread of the workload starts (default ['pooled']); each mode is a run of its own. */
+  readonly threadsModes?: readonly ThreadsMode[];
 }
 
 export interface MtInstance {
@@ -60,6 +68,7 @@ export interface MtInstance {
   readonly name: string;
   readonly spec: MtWorkloadSpec;
   readonly threads: number;
+  readonly threadsMode: ThreadsMode;
   /** Parameters of the non-slow allocators (printed). */
   readonly params: MtParams;
   readonly runs: readonly { readonly ref: AllocatorRef; readonly params: MtParams }[];
@@ -106,11 +115,20 @@ function checkParams(input: MtPlanInput): void {
 
 export function planMt(input: MtPlanInput): MtPlan {
   checkParams(input);
+  const modes = input.threadsModes !== undefined && input.threadsModes.length > 0 ? [...new Set(input.threadsModes)] : (['pooled'] as const);
+  for (const m of modes) if (m !== 'pooled' && m !== 'spawn') throw new Error(`--threads-mode: "${m}" is not pooled or spawn`);
   const notes: string[] = [];
   const extra = new Map<string, AllocatorRef>();
   const known = new Set(input.refs.map((r) => r.id));
   for (const r of input.refs) {
     if (!r.info.multiWorker.supported) notes.push(`multi-worker workloads skip ${r.info.multiWorker.note}`);
+  }
+  const natives = input.refs.filter((r) => r.info.kind === 'native' && r.info.multiWorker.supported).map((r) => r.id);
+  const ported = input.workloads.filter((n) => MT_WORKLOADS[n]!.nativePort !== undefined);
+  if (natives.length > 0 && ported.length < input.workloads.length) {
+    notes.push(
+      `${natives.join(', ')} run only ${ported.length > 0 ? ported.join(' and ') : 'none'} of the multi-worker workloads: the others have no C version (bench/native/mt.c); C threads are pthreads, so the native rows stand under the first threads mode's run names (pooled by default)`,
+    );
   }
   const instances: MtInstance[] = [];
   for (const name of input.workloads) {
@@ -128,6 +146,7 @@ export function planMt(input: MtPlanInput): MtPlan {
     const skipped: { id: string; note: string }[] = [];
     refs = refs.filter((r) => {
       if (!r.info.multiWorker.supported) return false; // one note for the whole suite (above)
+      if (r.info.kind === 'native' && spec.nativePort === undefined) return false; // one note for the whole suite (above)
       if (r.info.name === 'noop' && spec.noNoop !== undefined) {
         skipped.push({ id: r.id, note: `noop does not run ${spec.name}: ${spec.noNoop}` });
         return false;
@@ -144,14 +163,20 @@ export function planMt(input: MtPlanInput): MtPlan {
     });
     for (const threads of threadsList) {
       if (!Number.isInteger(threads) || threads < 1 || threads > 32) throw new Error(`--threads: ${threads} is not a thread count in 1..32`);
-      instances.push({
-        name: `${spec.name}_t${threads}`,
-        spec,
-        threads,
-        params: paramsFor(spec, false, input),
-        runs: refs.map((ref) => ({ ref, params: paramsFor(spec, ref.info.slow === true, input) })),
-        skipped,
-      });
+      for (const threadsMode of modes) {
+        instances.push({
+          name: mtRunName(spec.name, threads, threadsMode),
+          spec,
+          threads,
+          threadsMode,
+          params: paramsFor(spec, false, input),
+          // pthreads have no pooled or spawn form: the C runs go with the first mode's run names only.
+          runs: refs
+            .filter((ref) => ref.info.kind !== 'native' || threadsMode === modes[0])
+            .map((ref) => ({ ref, params: paramsFor(spec, ref.info.slow === true, input) })),
+          skipped,
+        });
+      }
     }
   }
   return { instances, extraRefs: [...extra.values()], notes };
@@ -187,6 +212,9 @@ export interface MtSummaryExtra {
   readonly heapCheckOk?: boolean;
   /** One-shot box lines of the first successful run. */
   readonly boxLines?: readonly string[];
+  readonly threadsMode?: ThreadsMode;
+  /** Medians over repetitions of each run's thread-start figures (ThreadStartStats). */
+  readonly threadStarts?: Readonly<Record<string, number>>;
 }
 
 export type MtSummaryRow = SummaryRow & { readonly threads?: number; readonly mt?: MtSummaryExtra };
@@ -220,7 +248,7 @@ export async function runMtSuite(plan: MtPlan, env: MtRunEnv): Promise<MtSuiteOu
     const l = env.launches.get(ref.id);
     if (l === undefined) return 'not built';
     if (l.kind === 'skip') return l.note;
-    if (l.kind !== 'node') return 'not a JS allocator';
+    if (l.kind === 'exec') return l.mtFile === undefined ? (l.mtNote ?? 'bench/native/mt.c was not built') : undefined;
     if (ref.info.name === 'tlsf' && l.files.tlsfSharedWasm === undefined) {
       return 'tlsf: bench/peers/build/tlsf-shared.wasm could not be built (scripts/build-peers.mjs buildTlsfSharedPeer), so tlsf has no multi-worker form';
     }
@@ -252,7 +280,7 @@ export async function runMtSuite(plan: MtPlan, env: MtRunEnv): Promise<MtSuiteOu
   const runs: MtRunRecord[] = [];
   for (let i = 0; i < items.length; i++) {
     const { inst, ref, params, rep } = items[i]!;
-    const launch = env.launches.get(ref.id) as Extract<Launch, { kind: 'node' }>;
+    const launch = env.launches.get(ref.id) as Exclude<Launch, { kind: 'skip' }>;
     const cfg: MtChildConfig = {
       workload: inst.name,
       allocator: ref.id,
@@ -260,8 +288,8 @@ export async function runMtSuite(plan: MtPlan, env: MtRunEnv): Promise<MtSuiteOu
       warmupIterations: 0,
       sampleIntervalMs: env.sampleIntervalMs,
       maxBytes: env.maxBytes,
-      files: launch.files,
-      mt: { spec: inst.spec.name, threads: inst.threads, params },
+      files: launch.kind === 'node' ? launch.files : {},
+      mt: { spec: inst.spec.name, threads: inst.threads, params, threadsMode: inst.threadsMode },
     };
     const outcome = await runChildProcess(launch, cfg, { timeoutMs: env.timeoutMs ?? 180_000, ...(env.nodeArgs ? { nodeArgs: env.nodeArgs } : {}) });
     const base = { workload: inst.name, allocator: ref.id, rep, iterations: cfg.iterations, warmupIterations: 0, wallMs: outcome.wallMs };
@@ -314,7 +342,7 @@ export async function runMtSuite(plan: MtPlan, env: MtRunEnv): Promise<MtSuiteOu
   const workloads = plan.instances.map((inst) => ({
     name: inst.name,
     description: inst.spec.description,
-    params: { ...inst.params, threads: inst.threads, ...slowNote(inst) },
+    params: { ...inst.params, threads: inst.threads, threadsMode: inst.threadsMode, ...slowNote(inst) },
     metric: inst.spec.metric,
     kind: 'workers' as const,
     spec: inst.spec.name,
@@ -357,6 +385,7 @@ function summarizeMt(inst: MtInstance, ok: readonly MtRunRecord[]): MtSummaryExt
   }
   const checks = ok.map((r) => r.mt!.heapCheck).filter((x) => x !== undefined);
   const lines = ok.find((r) => (r.mt!.boxLines?.length ?? 0) > 0)?.mt!.boxLines;
+  const starts = medianFields(ok.map((r) => r.mt!.threadStarts).filter((x): x is ThreadStartStats => x !== undefined));
   return {
     spec: inst.spec.name,
     threads: inst.threads,
@@ -368,7 +397,21 @@ function summarizeMt(inst: MtInstance, ok: readonly MtRunRecord[]): MtSummaryExt
     ...(sKeys.size > 0 ? { series } : {}),
     ...(checks.length > 0 ? { heapCheckOk: checks.every((c) => c!.ok) } : {}),
     ...(lines !== undefined ? { boxLines: lines } : {}),
+    threadsMode: inst.threadsMode,
+    ...(starts !== undefined ? { threadStarts: starts } : {}),
   };
+}
+
+/** Per numeric field, the median over the records that have it. */
+function medianFields(list: readonly object[]): Record<string, number> | undefined {
+  if (list.length === 0) return undefined;
+  const out: Record<string, number> = {};
+  const keys = new Set(list.flatMap((x) => Object.keys(x)));
+  for (const k of keys) {
+    const v = list.map((x) => (x as Record<string, unknown>)[k]).filter((y): y is number => typeof y === 'number' && Number.isFinite(y));
+    if (v.length > 0) out[k] = median(v);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -395,9 +438,25 @@ function variantWith(plan: MtPlan, pred: (ref: AllocatorRef) => boolean): string
 }
 
 export function mtTargets(summary: readonly MtSummaryRow[], plan: MtPlan): MtTarget[] {
-  const out: MtTarget[] = [];
   const hz = baseHz(plan);
-  if (hz === undefined) return out;
+  if (hz === undefined) return [];
+  // The issues' targets per threads mode that ran (pooled run names are plain, spawn ones end in _spawn); the lanes once.
+  const modes = [...new Set(plan.instances.map((i) => i.threadsMode))];
+  const out: MtTarget[] = [];
+  for (const mode of modes) {
+    const sfx = mode === 'spawn' ? '_spawn' : '';
+    const ofMode = summary.filter((s) => (mode === 'spawn') === s.workload.endsWith('_spawn')).map((s) => (sfx === '' ? s : { ...s, workload: s.workload.slice(0, -sfx.length) }));
+    for (const t of modeTargets(ofMode, plan, hz)) {
+      out.push(mode === 'spawn' ? { ...t, id: `${t.id}-spawn`, text: `${t.text} [spawn: a new Worker per thread]` } : t);
+    }
+  }
+  out.push(...laneTargets(summary, plan, hz));
+  return out;
+}
+
+/** The issues' targets on the runs of one threads mode (run names without the mode's suffix). */
+function modeTargets(summary: readonly MtSummaryRow[], plan: MtPlan, hz: string): MtTarget[] {
+  const out: MtTarget[] = [];
   const ran = (w: string): boolean => summary.some((s) => s.workload === w);
   const ratioTarget = (id: string, text: string, num: MtSummaryRow | undefined, den: MtSummaryRow | undefined, min: number, what: string): void => {
     if (!ran(num?.workload ?? '') && !ran(den?.workload ?? '') && id.startsWith('larson') && !ran('larson_t2') && !ran('larson_t1')) return;
@@ -463,6 +522,13 @@ export function mtTargets(summary: readonly MtSummaryRow[], plan: MtPlan): MtTar
       });
     }
   }
+  return out;
+}
+
+/** Lanes vs the default lane on every run (both modes). */
+function laneTargets(summary: readonly MtSummaryRow[], plan: MtPlan, hz: string): MtTarget[] {
+  const out: MtTarget[] = [];
+  const s61 = variantWith(plan, (r) => r.flags?.HZ3_S61_THREAD_EXIT_PURGE === 1);
   // Lanes vs the default lane: mean RSS and speed (the seed's GO gate for a default: RSS -10% or better, speed within -2%).
   const lanes: [string, string | undefined][] = [
     ['mem (S55-3)', variantWith(plan, (r) => r.lane === 'mem' && r.flags === undefined)],
@@ -475,7 +541,12 @@ export function mtTargets(summary: readonly MtSummaryRow[], plan: MtPlan): MtTar
       const a = rowOf(summary, w, hz);
       const b = rowOf(summary, w, id);
       if (a?.rss === undefined || b?.rss === undefined) continue;
-      const drss = b.rss.mean / a.rss.mean - 1;
+      // Gated on heap RSS where both have it (as hakozuna ab is), process RSS beside it.
+      const ha = a.heapRss?.mean;
+      const hb = b.heapRss?.mean;
+      const heap = ha !== undefined && hb !== undefined && Number.isFinite(ha) && Number.isFinite(hb) && ha > 0 ? hb / ha - 1 : undefined;
+      const dproc = b.rss.mean / a.rss.mean - 1;
+      const drss = heap ?? dproc;
       const dspeed = b.opsPerSec!.median / a.opsPerSec!.median - 1;
       const go = drss <= -0.1 && dspeed >= -0.02;
       const aa = a.mt?.metrics.rssAboveBaseMean;
@@ -486,8 +557,8 @@ export function mtTargets(summary: readonly MtSummaryRow[], plan: MtPlan): MtTar
         id: `lane-${id}-${w}`,
         text: `${w}: ${id} (${label}) vs ${hz}`,
         value: drss,
-        display: `RSS ${pct(drss)}, speed ${pct(dspeed)}`,
-        required: 'GO as a default: RSS <= -10%, speed >= -2%',
+        display: heap !== undefined ? `heap RSS ${pct(heap)} (process RSS ${pct(dproc)}), speed ${pct(dspeed)}` : `RSS ${pct(drss)}, speed ${pct(dspeed)}`,
+        required: `GO as a default: ${heap !== undefined ? 'heap ' : ''}RSS <= -10%, speed >= -2%`,
         met: go,
         note: (go ? 'GO' : 'NO-GO') + above + rel,
       });
@@ -503,19 +574,19 @@ function fmtRate(x: number): string {
   return x >= 1e5 ? fmtMops(x) + 'M' : x >= 1e3 ? (x / 1e3).toFixed(1) + 'k' : x.toFixed(1);
 }
 
-const mtRows = (results: BenchResults): MtSummaryRow[] => (results.summary as MtSummaryRow[]).filter((s) => isMtRunName(s.workload));
+export const mtRows = (results: BenchResults): MtSummaryRow[] => (results.summary as MtSummaryRow[]).filter((s) => isMtRunName(s.workload));
 
 export function mtThroughputTable(results: BenchResults): Table | undefined {
   const rows = mtRows(results);
   if (rows.length === 0) return undefined;
   return {
     title: 'Multi-worker workloads (median of the repetitions; RSS in MiB over the measured window, sampled in the process that owns the heap)',
-    headers: ['workload', 'T', 'allocator', 'metric', 'median', 'min-max', 'x noop', 'RSS mean', 'RSS p95', 'RSS max', 'maxRSS', 'heap resident', 'after free', 'release calls/s', 'check'],
-    align: ['l', 'r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    headers: ['workload', 'T', 'allocator', 'metric', 'median', 'min-max', 'x noop', 'RSS mean', 'RSS p95', 'RSS max', 'maxRSS', 'heap RSS mean', 'heap RSS max', 'heap resident', 'after free', 'release calls/s', 'check'],
+    align: ['l', 'r', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
     rows: rows.map((s) => {
       const T = String(s.threads ?? '');
-      if (s.skipped !== undefined) return [s.workload, T, s.allocator, '', 'skipped', '', '', '', '', '', '', '', '', '', ''];
-      if (s.opsPerSec === undefined) return [s.workload, T, s.allocator, '', `failed (${s.failedRuns})`, '', '', '', '', '', '', '', '', '', ''];
+      if (s.skipped !== undefined) return [s.workload, T, s.allocator, '', 'skipped', '', '', '', '', '', '', '', '', '', '', '', ''];
+      if (s.opsPerSec === undefined) return [s.workload, T, s.allocator, '', `failed (${s.failedRuns})`, '', '', '', '', '', '', '', '', '', '', '', ''];
       const o = s.opsPerSec;
       const resident = s.allocatorStats?.residentBytes;
       return [
@@ -530,6 +601,8 @@ export function mtThroughputTable(results: BenchResults): Table | undefined {
         fmtMiB(s.rss?.p95),
         fmtMiB(s.rss?.max),
         fmtMiB(s.maxRssBytes),
+        fmtHeapRss(s, 'mean'),
+        fmtHeapRss(s, 'max'),
         s.mt?.metrics.residentAtEnd === undefined ? '-' : fmtMiB(s.mt.metrics.residentAtEnd),
         resident === undefined ? '-' : fmtMiB(resident),
         s.mt?.releaseCallsPerSec === undefined ? '-' : s.mt.releaseCallsPerSec.toFixed(1),
@@ -537,7 +610,9 @@ export function mtThroughputTable(results: BenchResults): Table | undefined {
       ];
     }),
     footnotes: [
-      "median/min-max: the workload's metric (M = millions per second). heap resident = hakozuna stats().residentBytes at the end of the measured window,",
+      "median/min-max: the workload's metric (M = millions per second). Run names: _tT = T threads, pooled (a thread = attachHeap..detach in a started worker); _spawn = a new Worker per thread.",
+      ...heapRssFootnotes(rows),
+      'heap resident = hakozuna stats().residentBytes at the end of the measured window,',
       'after free = the same once the workload freed everything (the allocator keeps what it has not released);',
       'release calls/s = stats().releaseCallsTotal over the measured window; check = heap.check() clean and bytesInUse back to its start value.',
     ],
@@ -639,6 +714,10 @@ export function mtReport(results: BenchResults, render: (t: Table) => string): s
   if (t === undefined) return '';
   parts.push(render(t));
   for (const d of mtDetailTables(results)) parts.push(render(d));
+  const ts = threadStartsTable(mtRows(results));
+  if (ts) parts.push(render(ts));
+  const pv = pooledVsSpawnTable(mtRows(results));
+  if (pv) parts.push(render(pv));
   const targets = (results as BenchResults & { mtTargets?: MtTarget[] }).mtTargets;
   const tt = mtTargetsTable(targets ?? []);
   if (tt) parts.push(render(tt));

@@ -9,38 +9,25 @@
  * Workers ({@link mtWorkerMain}): the same bundle file, started with
  * workerData.role === MT_WORKER_ROLE. Each attaches to the arena (ctx.attach())
  * and runs the workload's worker function. A hakozuna worker therefore runs
- * the same lane as the heap's creator, as attachHeap requires.
+ * the same lane as the heap's creator, as attachHeap requires. A thread of the
+ * workload is a pooled worker's attach..detach (default) or a Worker of its own
+ * (spawn mode): src/lab/mt-threads.ts.
+ *
+ * Heap RSS: once the allocator exists, the RSS sampler also measures its buffer
+ * at every sample (src/lab/rss-sampler.ts watchAllocator).
  *
  * A worker that throws (a data check failed, the allocator threw) posts the
  * error; the main side rejects, every worker is terminated and the child fails
  * with the worker's message, so the parent reports it.
  */
-import { Worker, parentPort, workerData } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AllocatorContext, PhaseMarks } from './protocol.ts';
-import type {
-  MtAllocatorModule, MtChildConfig, MtChildExtra, MtChildResult, MtMainContext, MtWorker, MtWorkerContext, MtWorkloadSpec, SharedMain, SharedWorker,
-} from './mt-protocol.ts';
-import { makeRssReader, startRssSampler } from './rss-sampler.ts';
+import type { MtAllocatorModule, MtChildConfig, MtChildExtra, MtChildResult, MtMainContext, MtWorkloadSpec, SharedMain } from './mt-protocol.ts';
+import { heapSeriesForResult, makeRssReader, startRssSampler, watchAllocator } from './rss-sampler.ts';
+import { MT_WORKER_ROLE, ThreadLog, WorkerPool, isMtWorker, mtWorkerMain as threadsWorkerMain, spawnThread, type MtWorkerData } from './mt-threads.ts';
 import { MT_WORKLOADS } from '../../bench/workloads/mt/index.ts';
 
-export const MT_WORKER_ROLE = 'hakozuna-bench-mt-worker';
-
-interface MtWorkerData {
-  readonly role: typeof MT_WORKER_ROLE;
-  readonly spec: string;
-  readonly threads: number;
-  readonly params: Record<string, number>;
-  readonly handle: unknown;
-  readonly ctx: AllocatorContext;
-  readonly data: unknown;
-}
-
-type WorkerMsg = { t: 'ready' } | { t: 'msg'; d: unknown } | { t: 'done'; r: unknown } | { t: 'error'; message: string; stack?: string };
-
-/** True in a worker thread started by runMtChild. */
-export function isMtWorker(): boolean {
-  return (workerData as MtWorkerData | null)?.role === MT_WORKER_ROLE;
-}
+export { MT_WORKER_ROLE, isMtWorker };
 
 function specOf(name: string): MtWorkloadSpec {
   const spec = MT_WORKLOADS[name];
@@ -56,12 +43,26 @@ export async function runMtChild(mod: MtAllocatorModule, cfg: MtChildConfig, scr
   const marks: PhaseMarks = {};
   marks.setup = sampler.sampleNow();
   const actx: AllocatorContext = { maxBytes: cfg.maxBytes, files: cfg.files };
+  const mode = cfg.mt.threadsMode ?? 'pooled';
+  const log = new ThreadLog(mode);
   const workers: Worker[] = [];
+  let pool: WorkerPool | undefined;
   let shared: SharedMain | undefined;
   try {
     shared = await mod.shared.create(actx);
     const sh = shared;
+    const checkAccount = await watchAllocator(sampler, sh.residency);
     const bytesBefore = sh.bytesInUse?.();
+    const base: MtWorkerData = { role: MT_WORKER_ROLE, mode, spec: cfg.mt.spec, threads: cfg.mt.threads, params: { ...cfg.mt.params }, handle: sh.handle, ctx: actx };
+    const watch = (w: Worker): void => {
+      workers.push(w);
+      sh.watch?.(w);
+    };
+    if (mode === 'pooled') {
+      // Started before the workload (outside its measured window), as a server starts its thread pool.
+      pool = new WorkerPool(script, base, log, watch);
+      await pool.start(Math.max(1, spec.poolSize?.(cfg.mt.threads) ?? cfg.mt.threads));
+    }
     marks.warmup = sampler.sampleNow();
     // The process before the workload (Node, the sampler, the allocator's reservation): RSS is also reported above it.
     const rssBase = reader.read();
@@ -74,13 +75,7 @@ export async function runMtChild(mod: MtAllocatorModule, cfg: MtChildConfig, scr
       threads: cfg.mt.threads,
       shared: sh,
       allocatorName: mod.name,
-      spawn: (data) => {
-        const wd: MtWorkerData = { role: MT_WORKER_ROLE, spec: cfg.mt.spec, threads: cfg.mt.threads, params: { ...cfg.mt.params }, handle: sh.handle, ctx: actx, data };
-        const w = new Worker(script, { workerData: wd });
-        workers.push(w);
-        sh.watch?.(w);
-        return wrapWorker(w);
-      },
+      spawn: (data) => (pool !== undefined ? pool.run(data) : spawnThread(script, base, data, log, watch)),
       markTimed: () => {
         marks.timed = sampler.sampleNow();
         statsAtTimed = sh.stats?.();
@@ -101,6 +96,7 @@ export async function runMtChild(mod: MtAllocatorModule, cfg: MtChildConfig, scr
     const outcome = await spec.main(ctx);
     if (marks.timed === undefined) ctx.markTimed();
     if (marks.end === undefined) ctx.markEnd();
+    await pool?.close();
     // Every worker has ended (the workload awaited them): the figures below are exact.
     const allocatorStats = sh.stats?.();
     const boxLines = sh.report?.();
@@ -111,7 +107,9 @@ export async function runMtChild(mod: MtAllocatorModule, cfg: MtChildConfig, scr
       const balanced = !outcome.freedEverything || bytesInUseAfter === bytesBefore;
       heapCheck = { problems, bytesInUseBefore: bytesBefore, bytesInUseAfter, freedEverything: outcome.freedEverything, ok: problems.length === 0 && balanced };
     }
+    const accountProblem = checkAccount();
     const series = await sampler.stop();
+    const heapRss = heapSeriesForResult(series, accountProblem);
     reader.close();
     const releaseCallsPerSec =
       statsAtTimed?.releaseCallsTotal !== undefined && statsAtEnd?.releaseCallsTotal !== undefined && tEnd > tTimed
@@ -125,6 +123,8 @@ export async function runMtChild(mod: MtAllocatorModule, cfg: MtChildConfig, scr
       metrics: outcome.metrics,
       ...(outcome.series !== undefined ? { series: outcome.series } : {}),
       sharing: sh.sharing,
+      threadsMode: mode,
+      threadStarts: log.stats(),
       rssBase,
       ...(releaseCallsPerSec !== undefined ? { releaseCallsPerSec } : {}),
       ...(boxLines !== undefined && boxLines.length > 0 ? { boxLines } : {}),
@@ -144,6 +144,7 @@ export async function runMtChild(mod: MtAllocatorModule, cfg: MtChildConfig, scr
       marks,
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
       ...(allocatorStats !== undefined ? { allocatorStats } : {}),
+      ...(heapRss !== undefined ? { heapRss } : {}),
       mt,
     };
   } catch (e) {
@@ -153,60 +154,7 @@ export async function runMtChild(mod: MtAllocatorModule, cfg: MtChildConfig, scr
   }
 }
 
-function wrapWorker(w: Worker): MtWorker {
-  const listeners: ((d: unknown) => void)[] = [];
-  let readyResolve!: () => void;
-  let readyReject!: (e: Error) => void;
-  const ready = new Promise<void>((res, rej) => {
-    readyResolve = res;
-    readyReject = rej;
-  });
-  const done = new Promise<unknown>((resolve, reject) => {
-    let finished = false;
-    const fail = (e: Error): void => {
-      if (finished) return;
-      finished = true;
-      readyReject(e);
-      reject(e);
-    };
-    w.on('message', (m: WorkerMsg) => {
-      if (m.t === 'ready') readyResolve();
-      else if (m.t === 'msg') for (const f of listeners) f(m.d);
-      else if (m.t === 'done') {
-        finished = true;
-        readyResolve();
-        resolve(m.r);
-      } else if (m.t === 'error') fail(new Error(`worker ${w.threadId}: ${m.message}${m.stack ? `\n${m.stack}` : ''}`));
-    });
-    w.on('error', (e) => fail(e instanceof Error ? e : new Error(String(e))));
-    w.on('exit', (code) => fail(new Error(`worker ${w.threadId} exited (code ${code}) before it finished`)));
-  });
-  // Marked handled here; whoever awaits them still sees the rejection.
-  ready.catch(() => undefined);
-  done.catch(() => undefined);
-  return { worker: w, ready, done, onMessage: (f) => void listeners.push(f) };
-}
-
 /** Entry of a worker thread started by runMtChild (called from childMain when isMtWorker()). */
-export async function mtWorkerMain(mod: MtAllocatorModule): Promise<void> {
-  const wd = workerData as MtWorkerData;
-  const port = parentPort!;
-  try {
-    const spec = specOf(wd.spec);
-    if (mod.shared === undefined) throw new Error(`allocator ${mod.name} has no multi-worker (shared) part`);
-    const sharedMod = mod.shared;
-    const ctx: MtWorkerContext = {
-      data: wd.data,
-      params: wd.params,
-      threads: wd.threads,
-      attach: async (): Promise<SharedWorker> => sharedMod.attach(wd.handle, wd.ctx),
-      ready: () => port.postMessage({ t: 'ready' } satisfies WorkerMsg),
-      post: (d) => port.postMessage({ t: 'msg', d } satisfies WorkerMsg),
-    };
-    const r = await spec.worker(ctx);
-    port.postMessage({ t: 'done', r } satisfies WorkerMsg);
-  } catch (e) {
-    const err = e as Error;
-    port.postMessage({ t: 'error', message: err?.message ?? String(e), stack: err?.stack } satisfies WorkerMsg);
-  }
+export function mtWorkerMain(mod: MtAllocatorModule): Promise<void> {
+  return threadsWorkerMain(mod, specOf);
 }

@@ -14,7 +14,7 @@
  * src/lab/allocators.ts (`multiWorker`), without loading them.
  */
 import type { Worker } from 'node:worker_threads';
-import type { AllocatorContext, AllocatorModule, BenchAllocator, ChildConfig, ChildResult } from './protocol.ts';
+import type { AllocatorContext, AllocatorModule, AllocatorResidency, BenchAllocator, ChildConfig, ChildResult } from './protocol.ts';
 
 /** Views over the memory the pointers index (the heap's SAB, the pool's SAB, the wasm memory). */
 export interface MemViews {
@@ -42,12 +42,16 @@ export interface SharedMain {
   bytesInUse?(): number;
   /** Parent-side adoption of a worker that exits without detaching (hakozuna: heap.watch). */
   watch?(worker: Worker): void;
+  /** Its buffer, for heap RSS (src/lab/rss-sampler.ts); peers give their shared buffer. */
+  readonly residency?: AllocatorResidency;
 }
 
 /** The allocator as a worker holds it. */
 export interface SharedWorker {
   readonly alloc: BenchAllocator;
   readonly views: MemViews;
+  /** The allocator's slot for this thread, where it has one (hakozuna: heap.slot): shows slots reused by pooled threads. */
+  readonly slot?: number;
   /** Give this thread's state back (hakozuna: heap.detach()); the worker calls it before it ends. */
   detach(): void;
 }
@@ -131,6 +135,14 @@ export interface MtWorkloadSpec {
   readonly slowParams?: MtParams;
   /** Thread counts the default suite runs. */
   readonly defaultThreads: readonly number[];
+  /**
+   * Workers alive at once with T threads (default T): the size of the pool that
+   * pooled mode starts before the workload (xmalloc-test: 2T; mstress: T-1, its
+   * tid 0 runs on the main thread). A pool that runs short starts one more worker.
+   */
+  poolSize?(threads: number): number;
+  /** The C version of the workload (bench/native/mt.c), run for the native allocators; without one they skip it. */
+  readonly nativePort?: string;
   /** hakozuna lanes the default suite adds for this workload (e.g. hakozuna@mem on mstress). */
   readonly extraAllocators: readonly string[];
   /** Why the noop floor does not apply, when it does not (blocks hold data the workload reads back). */
@@ -143,6 +155,16 @@ export interface MtWorkloadSpec {
   worker(ctx: MtWorkerContext): Promise<unknown> | unknown;
 }
 
+/**
+ * What a thread start and exit of the workload are:
+ * - 'pooled' (default): a thread start is attachHeap in a worker of a pool started
+ *   before the workload, a thread exit is heap.detach() (what they cost an allocator);
+ * - 'spawn': a new Worker per thread, which exits when its thread ends (what a
+ *   program that starts workers pays, ~40-50 ms of CPU each).
+ */
+export type ThreadsMode = 'pooled' | 'spawn';
+export const THREADS_MODES: readonly ThreadsMode[] = ['pooled', 'spawn'];
+
 /** What the parent passes to a multi-worker child (a ChildConfig plus the run's parameters). */
 export interface MtChildConfig extends ChildConfig {
   readonly mt: {
@@ -150,7 +172,34 @@ export interface MtChildConfig extends ChildConfig {
     readonly spec: string;
     readonly threads: number;
     readonly params: MtParams;
+    /** Default 'pooled'. */
+    readonly threadsMode?: ThreadsMode;
   };
+}
+
+/** How the workload's thread starts went (both modes), from the main side's clock and the workers'. */
+export interface ThreadStartStats {
+  readonly mode: ThreadsMode;
+  /** Threads the workload started (ctx.spawn calls that ran). */
+  readonly starts: number;
+  /** ms from ctx.spawn to the thread's first line of workload code: median, mean, max. */
+  readonly latencyMsMedian: number;
+  readonly latencyMsMean: number;
+  readonly latencyMsMax: number;
+  /** ms inside ctx.attach() (hakozuna: attachHeap), median over the threads that attached. */
+  readonly attachMsMedian?: number;
+  readonly attaches: number;
+  readonly detaches: number;
+  /** Distinct Worker threads that ran the workload's threads (pooled: the pool; spawn: one per start). */
+  readonly workers: number;
+  /** Distinct allocator slots the threads attached to (hakozuna), where the allocator has slots. */
+  readonly slots?: number;
+  /** Threads that ran in a Worker that had already run (and detached) an earlier thread. */
+  readonly reattached: number;
+  /** Pooled: workers started before the workload, the median ms each took to start (Worker start-up), and workers started on demand. */
+  readonly poolSize?: number;
+  readonly workerStartupMsMedian?: number;
+  readonly poolGrown?: number;
 }
 
 /** What a multi-worker child adds to its result. */
@@ -166,6 +215,8 @@ export interface MtChildExtra {
   readonly rssBase?: number;
   /** Release calls per second over the measured window (hakozuna: stats().releaseCallsTotal). */
   readonly releaseCallsPerSec?: number;
+  readonly threadsMode?: ThreadsMode;
+  readonly threadStarts?: ThreadStartStats;
   /** heap.report().lines at the end, where the lane has boxes. */
   readonly boxLines?: readonly string[];
   /** The allocator's stats() at markTimed and at markEnd (allocatorStats: after the workload's final frees). */

@@ -8,6 +8,7 @@
  * (e.g. an allocator's one-shot `[HZ3_...]` stats lines at exit) is kept as text.
  * The native C child follows the same protocol (bench/native/bench.c).
  */
+import type { HeapRssSeries, ResidencyProbe } from './heap-rss.ts';
 
 /** The calls a workload makes. Pointers are nonzero numbers; 0 is "out of memory". */
 export interface BenchAllocator {
@@ -22,12 +23,26 @@ export interface AllocatorContext {
   readonly files: Readonly<Record<string, string>>;
 }
 
+/**
+ * What the RSS sampler needs to measure an allocator's heap RSS
+ * (src/lab/rss-sampler.ts): the probe of its buffer and, for hakozuna, its mode.
+ */
+export interface AllocatorResidency {
+  readonly probe: ResidencyProbe;
+  /** Set when the allocator runs without mincore (hakozuna: stats().releaseModeReason in record-only mode). */
+  readonly recordOnlyReason?: string;
+  /** The allocator's own resident bytes through its public API (hakozuna: stats().residentBytes): checks the probe's account word. */
+  accountNow?(): number;
+}
+
 /** One allocator set up in a child process. */
 export interface AllocatorInstance {
   /** The object the workload calls: the same one for the whole process (monomorphic). */
   readonly alloc: BenchAllocator;
   /** The allocator's own figures at the end of the run (numbers only), if it has any. */
   stats?(): Record<string, number>;
+  /** Its buffer, for heap RSS; absent where the sampler thread cannot see its memory (a plain ArrayBuffer, the GC heap). */
+  readonly residency?: AllocatorResidency;
 }
 
 /** What a bench/allocators/<name>.ts module exports as default. */
@@ -84,4 +99,6 @@ export interface ChildResult {
   /** Peak resident set of the process (getrusage), bytes. */
   readonly maxRssBytes: number;
   readonly allocatorStats?: Record<string, number>;
+  /** The heap's resident bytes at the same samples (mincore, or the allocator's account in record-only mode). */
+  readonly heapRss?: HeapRssSeries;
 }

@@ -10,11 +10,14 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { abPairsTable, fmtValue, type AbSection } from './ab-model.ts';
+import { abPairsTable, fmtValue, gatedOn, type AbSection } from './ab-model.ts';
 import { ALLOCATORS } from './allocators.ts';
 import { barChart, esc, fmtAxis, lineChart, PALETTE, type Bar, type LineSeries } from './charts.ts';
 import type { BenchResults, RunRecord } from './results.ts';
 import { allocatorLabel, runOneShotLines, runSeries, runSpeed, runValue, workloadMetric } from './run-metrics.ts';
+import { heapRssOf } from './heap-rss.ts';
+import { mtDetailTables, mtRows, mtThroughputTable } from './mt-bench.ts';
+import { pooledVsSpawnTable, threadStartsTable } from './mt-threads-report.ts';
 import { median } from './stats-math.ts';
 import { allocatorStatsTable, ratioTables, throughputTable, type Table } from './table.ts';
 import { fmtChange, fmtRate } from './verdict.ts';
@@ -130,6 +133,39 @@ function workloadCard(r: BenchResults, w: string, colors: Map<string, string>): 
       data: { workload: w },
     }),
   );
+  // Heap RSS over time, where the runs measured it: the allocator's buffer as the OS sees it (mincore,
+  // metadata + data) or, in record-only mode, its own account; peers whose memory the sampler cannot see have none.
+  const heapSeries: LineSeries[] = [];
+  const heapNotes: string[] = [];
+  for (const id of ids) {
+    const run = representativeRun(r.runs.filter((x) => x.workload === w && x.allocator === id), metric);
+    const h = run?.heapRss;
+    if (run === undefined || h === undefined) continue;
+    heapNotes.push(`${allocatorLabel(r, id)}: ${h.note}`);
+    const points = h.samples.map((x) => [x[0] / 1000, heapRssOf(x, h.source)] as const).filter((x): x is readonly [number, number] => x[1] !== undefined);
+    if (points.length === 0) continue;
+    const markers: { x: number; label: string }[] = [];
+    if (run.marks?.timed !== undefined) markers.push({ x: run.marks.timed / 1000, label: 'timed run starts' });
+    if (run.marks?.end !== undefined) markers.push({ x: run.marks.end / 1000, label: 'timed run ends' });
+    heapSeries.push({ name: allocatorLabel(r, id), color: colors.get(id)!, points: points.map(([t, b]) => [t, b / MIB] as const), markers });
+  }
+  if (heapSeries.length > 0) {
+    charts.push(
+      lineChart({
+        title: `Heap RSS over time (the allocator's buffer: mincore, or its own account in record-only mode; every ${intervalMs} ms)`,
+        series: heapSeries,
+        xLabel: 'seconds since the child started (ticks: timed run start / end)',
+        yLabel: 'heap RSS MiB',
+        yFormat: (v) => `${Number(v.toPrecision(4))}`,
+        xFormat: (v) => `${Number(v.toPrecision(3))}`,
+        className: 'heap-chart',
+        width: 1000,
+        height: 320,
+        data: { workload: w },
+      }),
+    );
+  }
+  const heapNoteHtml = heapNotes.length > 0 ? `<p class="footnote heap-notes">Heap RSS: ${heapNotes.map(esc).join('; ')}. Allocators without a line have no heap of that kind (n/a).</p>` : '';
   // Named series the runs carry (e.g. burst_idle: RSS at the end of each idle window), one chart per name.
   const medianRuns = new Map<string, RunRecord>();
   for (const id of ids) {
@@ -165,7 +201,7 @@ function workloadCard(r: BenchResults, w: string, colors: Map<string, string>): 
     `<section class="card workload" id="w-${esc(w)}" data-workload="${esc(w)}">` +
     `<h2>${esc(w)} <span class="metric">${esc(metric.label)}</span></h2>` +
     (spec ? `<p class="desc">${esc(spec.description)}${params ? ` — <code>${esc(params)}</code>` : ''}</p>` : '') +
-    `<div class="charts">${charts.map((c) => `<figure${c.includes('line-chart') ? ' class="wide"' : ''}>${c}</figure>`).join('')}</div></section>`
+    `<div class="charts">${charts.map((c) => `<figure${c.includes('line-chart') ? ' class="wide"' : ''}>${c}</figure>`).join('')}</div>${heapNoteHtml}</section>`
   );
 }
 
@@ -186,10 +222,14 @@ function abSection(ab: AbSection): string {
       const pairs = w.pairs.filter((p) => p.speedRatio !== undefined || p.rssRatio !== undefined).length;
       const rssOk = w.rssRatio === undefined ? undefined : w.rssRatio <= c.rssMaxRatio * (1 + 1e-9);
       const spOk = w.speedRatio === undefined ? undefined : w.speedRatio >= c.speedMinRatio * (1 - 1e-9);
+      // The gated RSS cell is coloured; the other is shown beside it.
+      const heapGated = (w.rssBasis ?? 'process') === 'heap';
       return (
         `<tr data-workload="${esc(w.workload)}"><td>${esc(w.workload)}</td><td>${esc(w.metricLabel)}</td><td class="num">${pairs}</td>` +
         ratioCell(w.speedRatio, spOk) +
-        ratioCell(w.rssRatio, rssOk) +
+        ratioCell(w.heapRssRatio, heapGated ? rssOk : undefined) +
+        ratioCell(w.processRssRatio ?? (heapGated ? undefined : w.rssRatio), heapGated ? undefined : rssOk) +
+        `<td>${esc(gatedOn({ rssBasis: w.rssBasis ?? 'process', ...(w.heapRssSource !== undefined ? { heapRssSource: w.heapRssSource } : {}) }))}</td>` +
         `<td class="num">${esc(fmtRate(w.releaseCallsPerSec.a))}</td><td class="num">${esc(fmtRate(w.releaseCallsPerSec.b))}</td>` +
         `<td class="num">${w.residentRatio === undefined ? 'n/a' : esc(fmtChange(w.residentRatio))}</td>` +
         `<td>${verdictBadge(w.verdict)}</td><td class="reason">${esc(w.reasons.join('; '))}</td></tr>`
@@ -212,16 +252,20 @@ function abSection(ab: AbSection): string {
     );
   const charts =
     `<figure>${barChart({ title: `Speed B/A per pair (gate: ${fmtChange(c.speedMinRatio)} or better)`, bars: pairBars('speedRatio'), axisLabel: 'speed change, % (B vs A)', scale: 'linear', refLines: [{ value: (c.speedMinRatio - 1) * 100, label: `gate ${fmtChange(c.speedMinRatio)}` }], format: (v) => `${Number(v.toPrecision(3))}%`, className: 'ab-chart ab-speed' })}</figure>` +
-    `<figure>${barChart({ title: `Mean RSS B/A per pair (gate: ${fmtChange(c.rssMaxRatio)} or better)`, bars: pairBars('rssRatio'), axisLabel: 'mean RSS change, % (B vs A)', scale: 'linear', refLines: [{ value: (c.rssMaxRatio - 1) * 100, label: `gate ${fmtChange(c.rssMaxRatio)}` }], format: (v) => `${Number(v.toPrecision(3))}%`, className: 'ab-chart ab-rss' })}</figure>`;
+    `<figure>${barChart({ title: `Mean ${ab.workloads.some((w) => w.rssBasis === 'heap') ? 'heap ' : ''}RSS B/A per pair, as gated (gate: ${fmtChange(c.rssMaxRatio)} or better)`, bars: pairBars('rssRatio'), axisLabel: 'mean RSS change, % (B vs A)', scale: 'linear', refLines: [{ value: (c.rssMaxRatio - 1) * 100, label: `gate ${fmtChange(c.rssMaxRatio)}` }], format: (v) => `${Number(v.toPrecision(3))}%`, className: 'ab-chart ab-rss' })}</figure>`;
   return (
     `<section class="card ab" id="ab"><h2>A/B verdict ${verdictBadge(ab.verdict, true)}</h2>` +
     `<p>A = ${sideText(ab.a)} &nbsp; B = ${sideText(ab.b)}; ${ab.pairs} pair(s), run A B A B …, each run its own process with the same parameters.</p>` +
-    `<p class="gate">GO when the median of the per-pair B/A ratios of mean RSS is ${esc(fmtChange(c.rssMaxRatio))} or better <b>and</b> of speed ${esc(fmtChange(c.speedMinRatio))} or better` +
+    `<p class="gate">GO when the median of the per-pair B/A ratios of mean heap RSS (process RSS where a side has no heap RSS) is ${esc(fmtChange(c.rssMaxRatio))} or better <b>and</b> of speed ${esc(fmtChange(c.speedMinRatio))} or better` +
     (c.maxReleaseCallsPerSec !== undefined ? ` and B makes at most ${esc(fmtRate(c.maxReleaseCallsPerSec))} release calls/s` : '; release calls per second are shown, not gated') +
     `.</p><ul class="reasons">${ab.reasons.map((x) => `<li>${esc(x)}</li>`).join('')}</ul>` +
-    `<table class="verdict-table"><thead><tr><th>workload</th><th>metric</th><th class="num">pairs</th><th class="num">speed B/A</th><th class="num">mean RSS B/A</th>` +
+    `<table class="verdict-table"><thead><tr><th>workload</th><th>metric</th><th class="num">pairs</th><th class="num">speed B/A</th><th class="num">heap RSS B/A</th><th class="num">process RSS B/A</th><th>gated on</th>` +
     `<th class="num">release calls/s A</th><th class="num">release calls/s B</th><th class="num" title="the allocator's own resident bytes at the end of the run (heap.stats()); not gated">heap resident B/A</th><th>verdict</th><th>reason</th></tr></thead><tbody>${rows}</tbody></table>` +
-    `<p class="footnote">RSS is the whole process, Node and the sampler included (about 58 MiB of a JS child); heap resident is the allocator's own resident bytes at the end of the run, shown, not gated.</p>` +
+    `<p class="footnote">Heap RSS is the mean over the timed run of the heap's resident bytes (mincore of the arena, metadata + data; the allocator's own account in record-only mode). Process RSS is the whole process, Node and the sampler included (about 58 MiB of a JS child); heap resident is the allocator's own resident bytes at the end of the run, shown, not gated.</p>` +
+    (() => {
+      const notes = [...new Set(ab.workloads.flatMap((w) => [w.heapRssNotes?.a, w.heapRssNotes?.b]).filter((x): x is string => x !== undefined))];
+      return notes.length > 0 ? `<ul class="heap-notes">${notes.map((n) => `<li>heap RSS of ${esc(n)}</li>`).join('')}</ul>` : '';
+    })() +
     `<div class="charts">${charts}</div>` +
     htmlTable(abPairsTable(ab), 'pairs') +
     `</section>`
@@ -361,6 +405,17 @@ export function renderHtmlReport(r: BenchResults, opts: HtmlReportOptions = {}):
     for (const t of ratioTables(r)) tables.push(htmlTable(t));
     const st = allocatorStatsTable(r, isHakozunaId);
     if (st) tables.push(htmlTable(st));
+    // The multi-worker tables: per-workload details, thread starts (pooled / spawn) and the two modes side by side.
+    const rows = mtRows(r);
+    if (rows.length > 0) {
+      const mt = mtThroughputTable(r);
+      if (mt) tables.push(htmlTable(mt));
+      for (const d of mtDetailTables(r)) tables.push(htmlTable(d));
+      const ts = threadStartsTable(rows);
+      if (ts) tables.push(htmlTable(ts, 'thread-starts'));
+      const pv = pooledVsSpawnTable(rows);
+      if (pv) tables.push(htmlTable(pv, 'pooled-vs-spawn'));
+    }
   } catch (e) {
     tables.push(`<p>tables could not be drawn: ${esc((e as Error).message)}</p>`);
   }

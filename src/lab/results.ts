@@ -5,6 +5,7 @@
  */
 import { max, mean, median, min, p95 } from './stats-math.ts';
 import type { ChildResult, PhaseMarks } from './protocol.ts';
+import { heapRssOf, type HeapRssSource } from './heap-rss.ts';
 import { targetFor } from './targets.ts';
 import type { AbSection } from './ab-model.ts';
 import { extractOneShotLines } from './run-metrics.ts';
@@ -46,6 +47,24 @@ export interface RunRecord {
   readonly stderr?: string;
   /** The allocator's one-shot `[HZ3_...] key=value` lines (printed at exit; lanes with boxes or observers on). */
   readonly oneShot?: readonly string[];
+  /**
+   * Heap RSS: the allocator's buffer as the OS sees it (mincore; metadata + data), or
+   * its own account in record-only mode (`source: 'account'`), at the RSS samples.
+   */
+  readonly heapRss?: HeapRssRecord;
+}
+
+export interface HeapRssRecord {
+  readonly label: string;
+  readonly source: HeapRssSource;
+  readonly note: string;
+  /** Heap RSS (metadata + data, or the account) over the timed run / the whole child. */
+  readonly timed?: RssWindow;
+  readonly run?: RssWindow;
+  /** The data part alone over the timed run (mincore only; the metadata's pages are mostly the thread slots and page tags). */
+  readonly timedData?: RssWindow;
+  /** [ms, metadata bytes, data bytes, account bytes], null where not measured. */
+  readonly samples: readonly (readonly [number, number | null, number | null, number | null])[];
 }
 
 export interface Spread {
@@ -73,6 +92,8 @@ export interface SummaryRow {
   readonly maxRssBytes?: number;
   /** Median over repetitions, per key. */
   readonly allocatorStats?: Record<string, number>;
+  /** Medians over repetitions of the heap RSS of the timed run (see RunRecord.heapRss), bytes. */
+  readonly heapRss?: { readonly mean: number; readonly p95: number; readonly max: number; readonly dataMean?: number; readonly source: HeapRssSource; readonly note: string };
 }
 
 export interface RatioRow {
@@ -130,6 +151,20 @@ export function rssWindow(samples: readonly (readonly [number, number])[], from 
   return { count: v.length, mean: mean(v), p95: p95(v), max: max(v) };
 }
 
+/** The heap RSS of a child's result as a run record keeps it: the samples and their windows. */
+export function heapRssRecord(r: Pick<ChildResult, 'heapRss' | 'marks'>): HeapRssRecord | undefined {
+  const h = r.heapRss;
+  if (h === undefined) return undefined;
+  const total = h.samples
+    .map((x) => [x[0], heapRssOf(x, h.source)] as const)
+    .filter((x): x is readonly [number, number] => x[1] !== undefined);
+  const data = h.source === 'mincore' ? h.samples.filter((x) => x[2] !== null).map((x) => [x[0], x[2]!] as const) : [];
+  const timed = rssWindow(total, r.marks.timed, r.marks.end);
+  const run = rssWindow(total);
+  const timedData = rssWindow(data, r.marks.timed, r.marks.end);
+  return { label: h.label, source: h.source, note: h.note, ...(timed ? { timed } : {}), ...(run ? { run } : {}), ...(timedData ? { timedData } : {}), samples: h.samples };
+}
+
 /** A run record from a child's result. */
 export function recordFromResult(
   base: { workload: string; allocator: string; rep: number; iterations: number; warmupIterations: number; wallMs: number },
@@ -147,6 +182,10 @@ export function recordFromResult(
     marks: r.marks,
     maxRssBytes: r.maxRssBytes,
     ...(r.allocatorStats !== undefined ? { allocatorStats: r.allocatorStats } : {}),
+    ...(() => {
+      const h = heapRssRecord(r);
+      return h !== undefined ? { heapRss: h } : {};
+    })(),
     ...(output.stdout !== '' ? { stdout: output.stdout } : {}),
     ...(output.stderr !== '' ? { stderr: output.stderr } : {}),
     ...(() => {
@@ -215,10 +254,32 @@ export function summarizeRuns(
           const s = medianStats(ok.map((r) => r.allocatorStats));
           return s !== undefined ? { allocatorStats: s } : {};
         })(),
+        ...summarizeHeapRss(ok),
       });
     }
   }
   return rows;
+}
+
+/** The summary's heapRss: medians over the runs that measured it, with the first run's source and note. */
+function summarizeHeapRss(ok: readonly RunRecord[]): { heapRss?: SummaryRow['heapRss'] } {
+  const with_ = ok.filter((r) => r.heapRss?.timed !== undefined);
+  if (with_.length === 0) {
+    const h = ok.find((r) => r.heapRss !== undefined)?.heapRss;
+    return h !== undefined ? { heapRss: { mean: NaN, p95: NaN, max: NaN, source: h.source, note: h.note } } : {};
+  }
+  const first = with_[0]!.heapRss!;
+  const dataMean = medianOf(with_.map((r) => r.heapRss!.timedData?.mean));
+  return {
+    heapRss: {
+      mean: medianOf(with_.map((r) => r.heapRss!.timed!.mean))!,
+      p95: medianOf(with_.map((r) => r.heapRss!.timed!.p95))!,
+      max: medianOf(with_.map((r) => r.heapRss!.timed!.max))!,
+      ...(dataMean !== undefined ? { dataMean } : {}),
+      source: first.source,
+      note: first.note,
+    },
+  };
 }
 
 /** Every hakozuna variant against every other allocator (and the floor), per workload. */

@@ -4,8 +4,12 @@
  * process, so JIT state, heap state and RSS never carry over between runs.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './root.ts';
 import type { Launch } from './build.ts';
 import type { ChildConfig, ChildResult } from './protocol.ts';
+import type { MtChildConfig } from './mt-protocol.ts';
 import { RESULT_MARKER } from './protocol.ts';
 
 export interface ChildOutcome {
@@ -30,13 +34,18 @@ export function runChildProcess(
   cfg: ChildConfig,
   opts: { timeoutMs: number; nodeArgs?: readonly string[] },
 ): Promise<ChildOutcome> {
+  const mt = (cfg as Partial<MtChildConfig>).mt;
   const [cmd, args] =
     launch.kind === 'node'
       ? [process.execPath, [...(opts.nodeArgs ?? []), launch.script, JSON.stringify(cfg)]]
-      : [launch.file, [cfg.workload, String(cfg.iterations), String(cfg.warmupIterations), String(cfg.sampleIntervalMs)]];
+      : mt !== undefined
+        ? // bench/native/mt.c: <workload> <threads> <interval> key=value ...
+          [launch.mtFile ?? launch.file, [mt.spec, String(mt.threads), String(cfg.sampleIntervalMs), ...Object.entries(mt.params).map(([k, v]) => `${k}=${v}`)]]
+        : [launch.file, [cfg.workload, String(cfg.iterations), String(cfg.warmupIterations), String(cfg.sampleIntervalMs)]];
+  const env = launch.kind === 'exec' ? { ...process.env, ...(launch.env ?? {}) } : nodeChildEnv();
   const started = performance.now();
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -71,11 +80,33 @@ export function runChildProcess(
       else if (timedOut) error = `timed out after ${opts.timeoutMs} ms`;
       else if (code !== 0) error = `exit ${code ?? signal}: ${lastLines(stderr)}`;
       else if (result === undefined) error = `no result line on stdout: ${lastLines(stderr)}`;
+      else if (launch.kind === 'exec' && launch.malloc !== undefined && mallocOf(result) !== undefined && mallocOf(result) !== launch.malloc) {
+        error = `the child ran on ${mallocOf(result)}'s malloc, not ${launch.malloc}'s: LD_PRELOAD=${launch.library ?? '?'} did not take`;
+      }
       resolve(error === undefined ? { ok: true, result, stdout, stderr, wallMs } : { ok: false, error, stdout, stderr, wallMs });
     };
     child.on('error', (e) => finish(null, null, e));
     child.on('close', (code, signal) => finish(code, signal));
   });
+}
+
+/**
+ * A JS child finds the release addon by walking up from its bundle, so a bundle
+ * built outside the package (a --build-dir in /tmp, as the tests use) would run
+ * record-only without saying why: name the package's addon explicitly unless
+ * the caller chose (HAKOZUNA_ADDON, or HAKOZUNA_NO_ADDON=1 for record-only).
+ */
+function nodeChildEnv(): NodeJS.ProcessEnv {
+  if (process.env.HAKOZUNA_ADDON !== undefined || process.env.HAKOZUNA_NO_ADDON === '1') return process.env;
+  const addon = join(packageRoot(), 'native', 'build', 'Release', 'hakozuna_release.node');
+  return existsSync(addon) ? { ...process.env, HAKOZUNA_ADDON: addon } : process.env;
+}
+
+/** The malloc a native child says it called (bench/native/*.c report it). */
+function mallocOf(result: ChildResult): string | undefined {
+  const r = result as { malloc?: unknown; mt?: { malloc?: unknown } };
+  const m = r.mt?.malloc ?? r.malloc;
+  return typeof m === 'string' ? m : undefined;
 }
 
 function lastLines(text: string, n = 6): string {

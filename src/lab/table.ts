@@ -66,8 +66,8 @@ function fmtRatio(r: RatioRow | undefined): string {
 
 export function throughputTable(results: BenchResults): Table {
   const rows = results.summary.map((s: SummaryRow): string[] => {
-    if (s.skipped !== undefined) return [s.workload, s.allocator, '-', 'skipped', '', '', '', '', '', '', '', ''];
-    if (s.opsPerSec === undefined) return [s.workload, s.allocator, fmtCount(s.iterations), `failed (${s.failedRuns})`, '', '', '', '', '', '', '', ''];
+    if (s.skipped !== undefined) return [s.workload, s.allocator, '-', 'skipped', '', '', '', '', '', '', '', '', '', ''];
+    if (s.opsPerSec === undefined) return [s.workload, s.allocator, fmtCount(s.iterations), `failed (${s.failedRuns})`, '', '', '', '', '', '', '', '', '', ''];
     const o = s.opsPerSec;
     return [
       s.workload,
@@ -82,19 +82,38 @@ export function throughputTable(results: BenchResults): Table {
       fmtMiB(s.rss?.p95),
       fmtMiB(s.rss?.max),
       fmtMiB(s.maxRssBytes),
+      fmtHeapRss(s, 'mean'),
+      fmtHeapRss(s, 'max'),
     ];
   });
   const reps = Math.max(0, ...results.summary.map((s) => s.okRuns + s.failedRuns));
   return {
     title: `Throughput and RSS (median of ${reps} run${reps === 1 ? '' : 's'} each)`,
-    headers: ['workload', 'allocator', 'iters', 'M ops/s', 'min-max', 'ns/op', '+ns/op vs noop', 'x noop', 'RSS mean', 'RSS p95', 'RSS max', 'maxRSS'],
-    align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    headers: ['workload', 'allocator', 'iters', 'M ops/s', 'min-max', 'ns/op', '+ns/op vs noop', 'x noop', 'RSS mean', 'RSS p95', 'RSS max', 'maxRSS', 'heap RSS mean', 'heap RSS max'],
+    align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows,
     footnotes: [
       'RSS columns in MiB over the timed run (statm every 50 ms), maxRSS = getrusage peak of the whole child process.',
       'RSS of JS children includes Node itself and the sampler worker (the noop row shows that base); glibc is a plain C process.',
+      ...heapRssFootnotes(results.summary),
     ],
   };
+}
+
+/** Heap RSS of a summary row, MiB: `n/a` where the allocator has no heap the sampler can see; `*` marks the record-only account. */
+export function fmtHeapRss(s: SummaryRow, k: 'mean' | 'max'): string {
+  const h = s.heapRss;
+  if (h === undefined || h.source === 'none' || !Number.isFinite(h[k])) return 'n/a';
+  return fmtMiB(h[k]) + (h.source === 'account' ? '*' : '');
+}
+
+/** What the heap RSS columns are, and each kind of source that appears. */
+export function heapRssFootnotes(summary: readonly SummaryRow[]): string[] {
+  const out = ['heap RSS in MiB over the timed run: the allocator\'s buffer as mincore sees it (hakozuna: arena metadata + data, at every RSS sample); n/a: no such heap (gc, glibc, noop, a peer over a private ArrayBuffer).'];
+  const notes = [...new Set(summary.map((s) => s.heapRss).filter((h) => h !== undefined && h.source !== 'mincore').map((h) => h!.note))];
+  if (summary.some((s) => s.heapRss?.source === 'account')) out.push('* record-only mode (no release addon, so no mincore): the allocator\'s own account, stats().residentBytes, at the same samples.');
+  for (const n of notes) out.push(`  ${n}`);
+  return out;
 }
 
 export function ratioTables(results: BenchResults): Table[] {

@@ -12,6 +12,12 @@
  *   GO  when  median rssRatio <= 0.90   (mean RSS -10% or better)
  *        and  median speedRatio >= 0.98 (speed within -2%)
  *
+ * Which RSS: the heap's (heapRssMean: the allocator's buffer as mincore sees it,
+ * or its own account in record-only mode) whenever both sides of a pair have it;
+ * process RSS, which holds Node's ~58 MiB beside a heap of a few MiB, is shown
+ * beside it and gated only when no pair has a heap RSS for both sides (a peer
+ * whose memory the sampler cannot see); the reasons say which was gated.
+ *
  * Exactly -10% and exactly -2% pass (a relative tolerance of 1e-9 absorbs
  * floating-point noise in the ratios). A missing measurement never passes: no
  * RSS, no speed or no complete pair gives NO-GO with the reason. Release calls
@@ -24,8 +30,12 @@ import { median } from './stats-math.ts';
 export interface AbMeasurement {
   /** Higher is better: ops/s, or 1 / seconds for wall-time workloads. */
   readonly speed?: number;
-  /** Mean RSS over the run's timed window, bytes. */
+  /** Mean process RSS over the run's timed window, bytes. */
   readonly rssMean?: number;
+  /** Mean heap RSS over the run's timed window, bytes (src/lab/heap-rss.ts). */
+  readonly heapRssMean?: number;
+  /** How heapRssMean was measured: mincore, or the allocator's own account (record-only mode). */
+  readonly heapRssSource?: 'mincore' | 'account';
   /** Release (madvise) calls per second of the run, from the allocator's stats; undefined when it has none. */
   readonly releaseCallsPerSec?: number;
 }
@@ -50,8 +60,14 @@ export interface AbPairRatios {
   /** 0-based pair index, as given. */
   readonly pair: number;
   readonly speedRatio?: number;
+  /** The gated RSS ratio of the pair (heap RSS, or process RSS when the verdict falls back to it). */
   readonly rssRatio?: number;
+  readonly heapRssRatio?: number;
+  readonly processRssRatio?: number;
 }
+
+/** What the RSS criterion was judged on. */
+export type RssBasis = 'heap' | 'process';
 
 export type AbFailure = 'rss' | 'speed' | 'release' | 'missing-rss' | 'missing-speed' | 'no-pairs';
 
@@ -62,9 +78,15 @@ export interface AbVerdict {
   /** One sentence per failed criterion, with the figure and by how much it missed; for GO, why it passed. */
   readonly reasons: readonly string[];
   readonly pairs: readonly AbPairRatios[];
-  /** Median of the per-pair ratios (over the pairs that have that ratio). */
+  /** Median of the per-pair ratios (over the pairs that have that ratio). rssRatio is the gated one. */
   readonly speedRatio?: number;
   readonly rssRatio?: number;
+  readonly heapRssRatio?: number;
+  readonly processRssRatio?: number;
+  /** heap: gated on heap RSS; process: no pair had a heap RSS on both sides. */
+  readonly rssBasis: RssBasis;
+  /** The heap RSS's source over the gated pairs: 'account' when any side ran record-only. */
+  readonly heapRssSource?: 'mincore' | 'account';
   /** Pairs that had each ratio. */
   readonly speedPairs: number;
   readonly rssPairs: number;
@@ -96,16 +118,36 @@ export function fmtRate(x: number | undefined): string {
  */
 export function abVerdict(pairs: readonly AbPairInput[], criteria: Partial<AbCriteria> = {}): AbVerdict {
   const c: AbCriteria = { ...DEFAULT_AB_CRITERIA, ...criteria };
-  const ratios: AbPairRatios[] = pairs.map((p, i) => {
-    const out: { pair: number; speedRatio?: number; rssRatio?: number } = { pair: i };
-    if (finitePos(p.a.speed) && finitePos(p.b.speed)) out.speedRatio = p.b.speed / p.a.speed;
-    if (finitePos(p.a.rssMean) && finitePos(p.b.rssMean)) out.rssRatio = p.b.rssMean / p.a.rssMean;
-    return out;
+  const ratio = (a: number | undefined, b: number | undefined): number | undefined => (finitePos(a) && finitePos(b) ? b / a : undefined);
+  const raw = pairs.map((p, i) => ({
+    pair: i,
+    speedRatio: ratio(p.a.speed, p.b.speed),
+    heapRssRatio: ratio(p.a.heapRssMean, p.b.heapRssMean),
+    processRssRatio: ratio(p.a.rssMean, p.b.rssMean),
+    account: p.a.heapRssSource === 'account' || p.b.heapRssSource === 'account',
+  }));
+  const rssBasis: RssBasis = raw.some((r) => r.heapRssRatio !== undefined) ? 'heap' : 'process';
+  const ratios: AbPairRatios[] = raw.map((r) => {
+    const gated = rssBasis === 'heap' ? r.heapRssRatio : r.processRssRatio;
+    return {
+      pair: r.pair,
+      ...(r.speedRatio !== undefined ? { speedRatio: r.speedRatio } : {}),
+      ...(gated !== undefined ? { rssRatio: gated } : {}),
+      ...(r.heapRssRatio !== undefined ? { heapRssRatio: r.heapRssRatio } : {}),
+      ...(r.processRssRatio !== undefined ? { processRssRatio: r.processRssRatio } : {}),
+    };
   });
+  const med = (v: (number | undefined)[]): number | undefined => {
+    const x = v.filter((y): y is number => y !== undefined);
+    return x.length > 0 ? median(x) : undefined;
+  };
   const speeds = ratios.map((r) => r.speedRatio).filter((x): x is number => x !== undefined);
   const rsss = ratios.map((r) => r.rssRatio).filter((x): x is number => x !== undefined);
   const speedRatio = speeds.length > 0 ? median(speeds) : undefined;
   const rssRatio = rsss.length > 0 ? median(rsss) : undefined;
+  const heapRssRatio = med(ratios.map((r) => r.heapRssRatio));
+  const processRssRatio = med(ratios.map((r) => r.processRssRatio));
+  const heapRssSource = rssBasis === 'heap' ? (raw.some((r) => r.heapRssRatio !== undefined && r.account) ? 'account' : 'mincore') : undefined;
   const rel = (side: 'a' | 'b'): number | undefined => {
     const v = pairs.map((p) => p[side].releaseCallsPerSec).filter(finiteNonNeg);
     return v.length > 0 ? median(v) : undefined;
@@ -116,19 +158,27 @@ export function abVerdict(pairs: readonly AbPairInput[], criteria: Partial<AbCri
   const reasons: string[] = [];
   const rssTarget = fmtChange(c.rssMaxRatio);
   const speedTarget = fmtChange(c.speedMinRatio);
+  // How the RSS criterion names its figure: heap RSS (mincore), heap RSS as the allocator's account, or process RSS.
+  const heapName =
+    heapRssSource === 'account' ? "heap RSS (record-only mode: no mincore, the allocator's own account stats().residentBytes)" : 'heap RSS';
+  const beside =
+    rssBasis === 'heap'
+      ? processRssRatio !== undefined
+        ? `; process RSS ${fmtChange(processRssRatio)} (B/A ${processRssRatio.toFixed(3)}), not gated`
+        : ''
+      : ' (gated on process RSS: no pair has a heap RSS for both A and B)';
   if (pairs.length === 0) {
     failed.push('no-pairs');
     reasons.push('no pairs were measured');
   } else {
     if (rssRatio === undefined) {
       failed.push('missing-rss');
-      reasons.push(`RSS: no pair has a mean RSS for both A and B, so the ${rssTarget} criterion cannot be met`);
+      reasons.push(`RSS: no pair has a mean RSS (heap RSS or process RSS) for both A and B, so the ${rssTarget} criterion cannot be met`);
     } else if (rssRatio > c.rssMaxRatio * (1 + EPS)) {
       failed.push('rss');
       const short = (rssRatio - c.rssMaxRatio) * 100;
-      reasons.push(
-        `RSS: mean RSS ${fmtChange(rssRatio)} (B/A ${rssRatio.toFixed(3)}), needs ${rssTarget} or better: short by ${short.toFixed(1)} points`,
-      );
+      const what = rssBasis === 'heap' ? `${heapName}: mean heap RSS` : 'RSS: mean RSS';
+      reasons.push(`${what} ${fmtChange(rssRatio)} (B/A ${rssRatio.toFixed(3)}), needs ${rssTarget} or better: short by ${short.toFixed(1)} points${beside}`);
     }
     if (speedRatio === undefined) {
       failed.push('missing-speed');
@@ -148,9 +198,10 @@ export function abVerdict(pairs: readonly AbPairInput[], criteria: Partial<AbCri
     }
   }
   if (failed.length === 0) {
+    const what = rssBasis === 'heap' ? `mean ${heapName}` : 'mean RSS';
     reasons.push(
-      `mean RSS ${fmtChange(rssRatio!)} (needs ${rssTarget} or better) and speed ${fmtChange(speedRatio!)} (needs ${speedTarget} or better)` +
-        `; release calls/s A ${fmtRate(releaseCallsPerSec.a)}, B ${fmtRate(releaseCallsPerSec.b)}`,
+      `${what} ${fmtChange(rssRatio!)} (needs ${rssTarget} or better) and speed ${fmtChange(speedRatio!)} (needs ${speedTarget} or better)` +
+        `${rssBasis === 'heap' ? beside.replace(/, not gated$/, '') : beside}; release calls/s A ${fmtRate(releaseCallsPerSec.a)}, B ${fmtRate(releaseCallsPerSec.b)}`,
     );
   }
   return {
@@ -160,6 +211,10 @@ export function abVerdict(pairs: readonly AbPairInput[], criteria: Partial<AbCri
     pairs: ratios,
     ...(speedRatio !== undefined ? { speedRatio } : {}),
     ...(rssRatio !== undefined ? { rssRatio } : {}),
+    ...(heapRssRatio !== undefined ? { heapRssRatio } : {}),
+    ...(processRssRatio !== undefined ? { processRssRatio } : {}),
+    rssBasis,
+    ...(heapRssSource !== undefined ? { heapRssSource } : {}),
     speedPairs: speeds.length,
     rssPairs: rsss.length,
     releaseCallsPerSec,

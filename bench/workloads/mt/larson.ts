@@ -242,6 +242,7 @@ export const larsonSpec: MtWorkloadSpec = {
   params: { seconds: 1.5, minSize: 8, maxSize: 1000, blocks: 5000, rounds: 2000, seed: 4141, stopCheckEvery: 32 },
   quickParams: { seconds: 0.3, rounds: 100 },
   defaultThreads: [1, 2],
+  nativePort: 'bench/native/mt.c',
   extraAllocators: ['hakozuna@s55-3b'],
   main,
   worker,

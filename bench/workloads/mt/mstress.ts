@@ -217,6 +217,8 @@ export const mstressSpec: MtWorkloadSpec = {
   params: { scale: 50, rounds: 25, transfers: TRANSFERS, seedMul: 43 },
   quickParams: { scale: 5, rounds: 3 },
   defaultThreads: [2],
+  poolSize: (threads) => threads - 1, // tid 0 runs on the main thread
+  nativePort: 'bench/native/mt.c',
   extraAllocators: ['hakozuna@mem', 'hakozuna@s55-3b'],
   noNoop: 'blocks hold the data the workload checks on free: a fake pointer cannot run it',
   noSlowPeers:

@@ -218,6 +218,7 @@ export const xmallocSpec: MtWorkloadSpec = {
   params: { seconds: 1.5, objectSize: 64, randomSizes: 0, batch: BATCH, maxBatches: MAX_BATCHES },
   quickParams: { seconds: 0.3 },
   defaultThreads: [2],
+  poolSize: (threads) => 2 * threads, // T allocators and T releasers at once
   extraAllocators: [],
   noNoop: 'batches hold the object pointers the releasers read back: a fake pointer cannot run it',
   noSlowPeers:
