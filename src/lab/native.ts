@@ -88,9 +88,18 @@ export function nativeLaunch(root: string, buildDir: string, id: string): Launch
   const pre = PRELOADS[id];
   const mtPart = bins.mt !== undefined ? { mtFile: bins.mt } : { mtNote: bins.mtNote! };
   if (pre === undefined) return { kind: 'exec', file: bins.bench, ...mtPart, malloc: 'glibc' };
-  const lib = findLibrary(pre.sonames);
-  if (lib === undefined) {
-    return { kind: 'skip', note: `${id}: ${pre.sonames[0]} not found (Debian: apt-get install ${pre.debianPackage}): skipped` };
-  }
-  return { kind: 'exec', file: bins.bench, ...mtPart, env: { LD_PRELOAD: lib }, malloc: pre.name, library: lib };
+  return preloadLaunch({ bench: bins.bench, ...mtPart }, id, pre);
+}
+
+/** The launch of the C programs under a preloaded malloc, or a one-line skip when its library is not installed. */
+export function preloadLaunch(
+  bins: { readonly bench: string; readonly mtFile?: string; readonly mtNote?: string },
+  id: string,
+  pre: PreloadLibrary,
+  find: (sonames: readonly string[]) => string | undefined = findLibrary,
+): Launch {
+  const lib = find(pre.sonames);
+  if (lib === undefined) return { kind: 'skip', note: `${id}: ${pre.sonames[0]} not found (Debian: apt-get install ${pre.debianPackage}): skipped` };
+  const { bench, ...mtPart } = bins;
+  return { kind: 'exec', file: bench, ...mtPart, env: { LD_PRELOAD: lib }, malloc: pre.name, library: lib };
 }
