@@ -1,5 +1,6 @@
-// Compare two commits (or a commit and the working tree) of hakozuna on random_mixed,
-// alternating A B A B, each run its own process; prints medians and B/A.
+// Compare two commits (or a commit and the working tree) of hakozuna on random_mixed
+// (small, medium, mixed) and dist_app, alternating A B A B, each run its own
+// process; prints medians and B/A. Both sides run this tree's workload loops.
 //
 //   node bench/tools/commit-ab.mjs --a b05a6ae --b WORKTREE [--lane scale] [--reps 7] [--iterations 20000000]
 //
@@ -18,7 +19,7 @@ const args = Object.fromEntries(
 const lane = args.lane ?? 'scale';
 const reps = Number(args.reps ?? 7);
 const iterations = Number(args.iterations ?? 20_000_000);
-const ranges = { small: [16, 2048], medium: [4096, 32768], mixed: [16, 32768] };
+const cases = { small: ['random_mixed', 16, 2048], medium: ['random_mixed', 4096, 32768], mixed: ['random_mixed', 16, 32768], dist: ['dist_app'] };
 if (!args.a || !args.b) {
   console.error('usage: node bench/tools/commit-ab.mjs --a REV --b REV|WORKTREE [--lane L] [--reps N] [--iterations N]');
   process.exit(2);
@@ -38,14 +39,22 @@ async function bundleOf(rev) {
 }
 
 const sides = [await bundleOf(args.a), await bundleOf(args.b)];
+const workloads = join(tmp, 'workloads.mjs');
+{
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    stdin: { contents: "export { randomMixed } from './bench/workloads/random-mixed.ts'; export { distApp } from './bench/workloads/dist-app.ts';", resolveDir: root, loader: 'ts' },
+    bundle: true, format: 'esm', platform: 'node', outfile: workloads, logLevel: 'error',
+  });
+}
 const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
 console.log(`lane ${lane}, ${iterations} iterations, ${reps} alternating runs per side; M ops/s (median, all runs)`);
 try {
-  for (const [name, [min, max]] of Object.entries(ranges)) {
+  for (const [name, workload] of Object.entries(cases)) {
     const got = sides.map(() => []);
     for (let r = 0; r < reps; r++) {
       sides.forEach((s, i) => {
-        const out = spawnSync(process.execPath, [join(root, 'bench', 'tools', 'loop.mjs'), s.entry, String(min), String(max), String(iterations)], {
+        const out = spawnSync(process.execPath, [join(root, 'bench', 'tools', 'loop.mjs'), s.entry, workloads, ...workload.map(String), String(iterations)], {
           encoding: 'utf8',
           env: { ...process.env, HAKOZUNA_ADDON: join(root, 'native', 'build', 'Release', 'hakozuna_release.node') },
         });

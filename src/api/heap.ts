@@ -23,8 +23,8 @@ import { onEpoch } from '../boxes/epoch.ts';
 import { BOXES } from '../observe/counters.ts';
 import { collectReport, type HeapReport } from '../observe/report.ts';
 import { HeapError, show } from '../heap/errors.ts';
-import { osResidentPages, releaseMode, releaseModeReason } from '../release/os.ts';
-import { threadId, isMainThread } from 'node:worker_threads';
+import { noteReleaseMode, osResidentPages, releaseMode, releaseModeReason } from '../release/os.ts';
+import { threadId, isMainThread, env, onExit, offExit, writeStderr, requireSharedMemory, watchWorker, type WatchableWorker } from '../platform/index.ts';
 
 export interface HeapOptions {
   /** Bytes reserved for the arena (rounded up to 1 MiB; 16 MiB .. 4 GiB). Default 1 GiB. Pages are committed lazily. */
@@ -35,8 +35,9 @@ export interface HeapOptions {
   onExhausted?: OnExhausted;
   /**
    * Most bytes this thread's cache may hold (free blocks kept for reuse, which
-   * no other thread can use until this one gives them back). Default 4 MiB; the
-   * exact bound is `stats().threadCacheBoundBytes` (at least one block per class, ~274 KiB).
+   * no other thread can use until this one gives them back). Default: every
+   * size class at its full cap, 10,589,680 bytes; the exact bound is
+   * `stats().threadCacheBoundBytes` (at least one block per class, 279,552 bytes).
    */
   threadCacheBytes?: number;
 }
@@ -105,6 +106,7 @@ function optionsObject<T extends object>(o: T | undefined | null, op: string): T
 
 /** Reserve an arena, lay it out, and attach the calling thread. */
 export function createHeap(options?: HeapOptions): Heap {
+  requireSharedMemory('createHeap');
   options = optionsObject(options, 'createHeap');
   const requested = options.maxBytes ?? DEFAULT_ARENA_BYTES;
   if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < MIN_ARENA_BYTES || requested > MAX_ARENA_BYTES) {
@@ -137,7 +139,8 @@ export function createHeap(options?: HeapOptions): Heap {
   arena.u8.set(lane, H_LANE_NAME_BYTE);
   Atomics.store(u32, H_MAGIC, HEAP_MAGIC);
   const heap = new Heap(arena, thread);
-  if (Object.keys(BOXES).length > 0 && process.env.HAKOZUNA_STATS !== '0') reportAtExit(heap);
+  noteReleaseMode();
+  if (Object.keys(BOXES).length > 0 && env('HAKOZUNA_STATS') !== '0') reportAtExit(heap);
   return heap;
 }
 
@@ -147,8 +150,8 @@ const reportedHeaps = new Set<Heap>();
 /** One-shot statistics: the creating thread prints every enabled box's line once, at exit (one listener for all heaps). */
 function reportAtExit(heap: Heap): void {
   if (reportedHeaps.size === 0) {
-    process.once('exit', () => {
-      for (const h of reportedHeaps) for (const line of h.report().lines) process.stderr.write(line + '\n');
+    onExit(() => {
+      for (const h of reportedHeaps) for (const line of h.report().lines) writeStderr(line + '\n');
     });
   }
   reportedHeaps.add(heap);
@@ -156,6 +159,7 @@ function reportAtExit(heap: Heap): void {
 
 /** Attach the calling thread (typically a worker) to a heap made by createHeap elsewhere. */
 export function attachHeap(handle: HeapHandle, options?: AttachOptions): Heap {
+  requireSharedMemory('attachHeap');
   const thread = threadOptions(optionsObject(options, 'attachHeap'), 'attachHeap');
   if (handle === null || typeof handle !== 'object' || !(handle.buffer instanceof SharedArrayBuffer)) {
     throw new HeapError('EHANDLE', `attachHeap: expected the handle from createHeap (heap.handle), got ${show(handle)}`);
@@ -262,7 +266,7 @@ export class Heap {
     if (!isMainThread) {
       // A worker that ends (or dies of an uncaught error) attached gives its state back.
       this.onThreadExit = () => this.detach();
-      process.once('exit', this.onThreadExit);
+      onExit(this.onThreadExit);
     }
   }
 
@@ -374,7 +378,7 @@ export class Heap {
     if (this.detached) return;
     this.detached = true;
     clearInterval(this.heartbeat);
-    if (this.onThreadExit) process.removeListener('exit', this.onThreadExit);
+    if (this.onThreadExit) offExit(this.onThreadExit);
     detachSlot(this.thread);
     this.malloc = () => {
       throw detachedError('malloc');
@@ -388,14 +392,12 @@ export class Heap {
    * Watch a Worker this thread created: when it exits without detaching (for
    * example after worker.terminate()), its slot is marked dead and adopted at
    * once, so its cached blocks return to the heap and the slot is reusable.
+   * In a browser, `worker` is a Web Worker that imports hakozuna statically; its end
+   * is learned through Web Locks (src/platform/browser.ts).
    */
-  watch(worker: { threadId: number; once(event: 'exit', listener: () => void): unknown }): void {
+  watch(worker: WatchableWorker): void {
     this.attached('watch');
-    if (worker === null || typeof worker !== 'object' || typeof worker.threadId !== 'number' || typeof worker.once !== 'function') {
-      throw new HeapError('EINVAL', `watch: expected a Worker from node:worker_threads (with threadId and once), got ${show(worker)}`);
-    }
-    const tid = worker.threadId;
-    worker.once('exit', () => {
+    watchWorker(worker, (tid) => {
       if (markDeadByThreadId(this.arena, tid) > 0 && !this.detached) adoptDeadSlots(this.thread);
     });
   }

@@ -78,8 +78,14 @@ export const MIN_CACHE_BYTES: number = (() => {
   return n;
 })();
 
-/** Default bound of one thread's cache, bytes (the `threadCacheBytes` option). */
-export const DEFAULT_THREAD_CACHE_BYTES = 4 << 20;
+/**
+ * Default bound of one thread's cache, bytes (the `threadCacheBytes` option):
+ * every bin at its full cap, 10,589,680 bytes. Smaller bounds scale every cap
+ * down and cost speed where sizes are spread (random_mixed medium at 4 MiB:
+ * about 0.6x, docs/PERFORMANCE.md); an idle thread gives its cache back
+ * within a heartbeat when another thread runs short, whatever the bound.
+ */
+export const DEFAULT_THREAD_CACHE_BYTES = FULL_CACHE_BYTES;
 
 export interface CacheCaps {
   /** Per bin: blocks the cache holds at most (a free over it drains half). */
