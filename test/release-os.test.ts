@@ -234,14 +234,14 @@ describe('OS release without the addon (record-only)', () => {
     });
   });
 
-  it('a module with no addon beside it says "addon not built"', () => {
+  it('a module with no hakozuna package above it says "addon not found" and how to name one', () => {
     const env = { ...process.env };
     delete env.HAKOZUNA_NO_ADDON;
     delete env.HAKOZUNA_ADDON;
-    // The bundle lives in a temp dir with no native/build above it.
+    // The bundle lives in a temp dir with no package (native/binding.gyp, node_modules/hakozuna) above it.
     const out = child(env, FALLBACK_SCRIPT);
     expect(out.mode).toBe('record-only');
-    expect(out.reason).toBe('addon not built');
+    expect(String(out.reason)).toMatch(/^addon not found: no hakozuna package .* above .*; code bundled away from the package can name it with HAKOZUNA_ADDON=/);
     expect(out.released).toEqual([0, 0]);
     expect(out.intact).toBe(true);
   });

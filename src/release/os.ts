@@ -25,53 +25,18 @@
  *
  * Modes: 'madvise' when native/build/Release/hakozuna_release.node (built at install
  * by scripts/build-native.mjs) loads; 'record-only' otherwise, with the reason in
- * `releaseModeReason`. HAKOZUNA_NO_ADDON=1 forces record-only; HAKOZUNA_ADDON=<path>
- * names the addon explicitly. The addon is context-aware, so this module can be
- * imported in every worker_thread; each thread loads its own instance.
+ * `releaseModeReason`. Finding and loading the addon is the platform layer's job
+ * (src/platform/node.ts: HAKOZUNA_NO_ADDON=1 forces record-only, HAKOZUNA_ADDON=<path>
+ * names the addon, else the package this code is in or a node_modules/hakozuna above
+ * it); in a browser (src/platform/browser.ts) the mode is always 'record-only'. The
+ * addon is context-aware, so this module can be imported in every worker_thread;
+ * each thread loads its own instance.
  */
-import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-interface ReleaseAddon {
-  release(view: ArrayBufferView, byteOffset: number, byteLength: number): number;
-  pageSize(): number;
-  alignmentOffset(view: ArrayBufferView): number;
-  residentPages(view: ArrayBufferView, byteOffset: number, byteLength: number): number;
-}
+import { loadReleaseAddon, warnOnce } from '../platform/index.ts';
 
 export type ReleaseMode = 'madvise' | 'record-only';
 
-const ADDON_FILE = join('native', 'build', 'Release', 'hakozuna_release.node');
-
-/** Walks up from this module (source or bundle) to the package that holds the addon. */
-function findAddon(): string | null {
-  const explicit = process.env.HAKOZUNA_ADDON;
-  if (explicit) return resolve(explicit);
-  let dir = typeof import.meta.url === 'string' ? dirname(fileURLToPath(import.meta.url)) : process.cwd();
-  for (let i = 0; i < 8; i++) {
-    const candidate = join(dir, ADDON_FILE);
-    if (existsSync(candidate)) return candidate;
-    const up = dirname(dir);
-    if (up === dir) break;
-    dir = up;
-  }
-  return null;
-}
-
-function load(): { addon: ReleaseAddon | null; path: string | null; reason: string } {
-  if (process.env.HAKOZUNA_NO_ADDON === '1') return { addon: null, path: null, reason: 'HAKOZUNA_NO_ADDON set' };
-  const path = findAddon();
-  if (path === null) return { addon: null, path: null, reason: 'addon not built' };
-  try {
-    return { addon: createRequire(path)(path) as ReleaseAddon, path, reason: '' };
-  } catch (err) {
-    return { addon: null, path, reason: `addon failed to load: ${(err as Error).message.split('\n')[0]}` };
-  }
-}
-
-const loaded = load();
+const loaded = loadReleaseAddon();
 const addon = loaded.addon;
 
 /** 'madvise': pages really go back to the OS. 'record-only': the allocator only books them. */
@@ -127,4 +92,16 @@ export function osResidentPages(view: Uint8Array, byteOffset: number, byteLength
   if (addon) return addon.residentPages(view, byteOffset, byteLength);
   check(view, byteOffset, byteLength);
   return NaN;
+}
+
+/**
+ * Called by createHeap: in record-only mode, one line on stderr per thread that
+ * creates a heap, with the reason (not when record-only was asked for with
+ * HAKOZUNA_NO_ADDON=1, nor in a browser, where it is the only mode).
+ * HAKOZUNA_QUIET=1 silences it; stats().releaseModeReason always has the reason.
+ */
+export function noteReleaseMode(): void {
+  if (addon === null && loaded.warn) {
+    warnOnce('release-mode', `[hakozuna] releases are record-only (${loaded.reason}); freed pages stay resident. HAKOZUNA_QUIET=1 silences this line.`);
+  }
 }
