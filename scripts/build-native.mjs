@@ -19,9 +19,24 @@ const TIMEOUT_MS = 180_000;
 
 const isFile = (p) => { try { return statSync(p).isFile(); } catch { return false; } };
 
+/**
+ * One line for the person installing. npm (7 and later) runs a dependency's install
+ * scripts with their output captured and shows it only when the script fails, which
+ * this one never does; so when npm runs us without a terminal on stderr, the line
+ * also goes to the controlling terminal (/dev/tty), if there is one.
+ */
+function say(line) {
+  console.warn(line);
+  if (process.env.npm_lifecycle_event && !process.stderr.isTTY && process.platform !== 'win32') {
+    try { writeFileSync('/dev/tty', line + '\n'); } catch { /* no terminal (CI): the log and the heap's own warning remain */ }
+  }
+}
+
+// native/build-native.log: its first line is read by src/platform/node.ts to tell
+// why there is no addon ("failed: <reason>", "skipped: <reason>" or "built: <file>").
 function fail(reason, log = '') {
-  try { writeFileSync(logFile, `${reason}\n\n${log}`); } catch { /* the message below is enough */ }
-  console.warn(`[hakozuna] native release addon could not build (${reason}); ` +
+  try { writeFileSync(logFile, `failed: ${reason}\n\n${log}`); } catch { /* the message below is enough */ }
+  say(`[hakozuna] native release addon could not build (${reason}); ` +
     `releases will only be recorded, not returned to the OS. Details: ${relative(process.cwd(), logFile) || logFile}`);
   process.exit(0);
 }
@@ -79,6 +94,7 @@ function findNodeDir() {
 
 try {
   if (process.env.HAKOZUNA_NO_ADDON === '1') {
+    try { writeFileSync(logFile, 'skipped: HAKOZUNA_NO_ADDON=1 at install\n'); } catch { /* optional */ }
     console.warn('[hakozuna] HAKOZUNA_NO_ADDON=1: native release addon not built; releases will only be recorded.');
     process.exit(0);
   }
@@ -115,7 +131,7 @@ try {
   const released = addon.release(probe, 0, probe.length);
   if (released <= 0 || probe[page] !== 0) fail(`addon loaded but release did not zero pages (released=${released})`, log);
 
-  try { writeFileSync(logFile, log); } catch { /* optional */ }
+  try { writeFileSync(logFile, `built: ${output}\n\n${log}`); } catch { /* optional */ }
   console.log(`[hakozuna] native release addon built (${((performance.now() - t0) / 1000).toFixed(1)} s): ` +
     `${relative(root, output)}; releases use madvise(MADV_DONTNEED), OS page ${page} B`);
 } catch (err) {
