@@ -5,7 +5,7 @@ export function buildLane(
   lane: string,
   overrides?: Record<string, number>,
   base?: string,
-  options?: { outRoot?: string; entries?: Record<string, string> },
+  options?: { outRoot?: string; entries?: Record<string, string>; platform?: 'node' | 'browser' },
 ): Promise<{ outdir: string; entry: string; resolved: ResolvedLane }>;
 export function buildLanes(names?: string[]): Promise<void>;
 export function sourceHash(): number;
