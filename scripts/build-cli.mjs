@@ -18,8 +18,12 @@ export async function buildCli({ outfile = CLI_OUT } = {}) {
     platform: 'node',
     target: 'node20',
     outfile,
-    // The CLI builds child bundles at run time with esbuild; commander stays a dependency.
-    external: ['esbuild', 'commander', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+    // commander is bundled in (the package has no dependencies); esbuild, which the lab
+    // uses at run time to build child bundles, is an optional peer dependency that
+    // bin/hakozuna.js asks for when a subcommand needs it.
+    external: ['esbuild', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+    // commander is CommonJS and requires Node built-ins: give the ESM bundle a require.
+    banner: { js: "import { createRequire as __hzCreateRequire } from 'node:module'; const require = __hzCreateRequire(import.meta.url);" },
     legalComments: 'none',
     logLevel: 'error',
   });
