@@ -59,8 +59,8 @@ describe('hakozuna ab', () => {
     const B = 'hakozuna@mem+HZ3_S55_3_PAGE_BUDGET=128';
     expect(r.allocators.map((a) => a.id)).toEqual([A, B]);
     // B was built from the mem lane with the override; A from scale.
-    expect(r.allocators[1]!.lane).toMatchObject({ lane: 'mem', flags: { HZ3_S55_3_MEDIUM_SUBRELEASE: 1, HZ3_S55_3_PAGE_BUDGET: 128 } });
-    expect(r.allocators[0]!.lane).toMatchObject({ lane: 'scale', flags: { HZ3_S55_3_MEDIUM_SUBRELEASE: 0 } });
+    expect(r.allocators[1]!.lane).toMatchObject({ lane: 'mem', flags: { HZ3_DECAY_PURGE: 1, HZ3_S55_3_PAGE_BUDGET: 128 } });
+    expect(r.allocators[0]!.lane).toMatchObject({ lane: 'scale', flags: { HZ3_DECAY_PURGE: 0 } });
     // A B A B: per workload and pair, A's run comes right before B's.
     const order = r.runs.map((x) => `${x.rep}:${x.workload}:${x.allocator === A ? 'A' : 'B'}`);
     expect(order).toEqual([

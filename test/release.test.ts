@@ -104,9 +104,9 @@ describe('trim and the release boundary', () => {
   });
 });
 
-describe('S55-3 medium subrelease (mem lane)', () => {
+describe('S55-3 medium subrelease (lab lane s55-3)', () => {
   it('releases medium runs from central at the epoch, within the budget, and prints its line', async () => {
-    const { lib } = await laneBundle('mem');
+    const { lib } = await laneBundle('s55-3', { HZ3_S55_3_MEDIUM_SUBRELEASE: 1 });
     const h = lib.createHeap({ maxBytes: 256 << 20 });
     const ps: number[] = [];
     for (let i = 0; i < 400; i++) ps.push(h.malloc(8192));
@@ -122,6 +122,36 @@ describe('S55-3 medium subrelease (mem lane)', () => {
     expect(h.stats().residentBytes).toBe(residentBefore - line.values.madvise_pages * 4096);
     expect(h.report().lines[0]).toMatch(
       /^\[HZ3_S55_3_MEDIUM_SUBRELEASE\] calls=1 demote_pages=\d+ madvise_calls=\d+ madvise_pages=\d+ madvise_bytes=\d+$/,
+    );
+    expect(h.check().problems).toEqual([]);
+  });
+});
+
+describe('decay purge (mem lane)', () => {
+  it('releases pages freed more than HZ3_DECAY_MS ago at the epoch, and prints its line', async () => {
+    const { lib } = await laneBundle('mem');
+    const h = lib.createHeap({ maxBytes: 64 << 20 });
+    const ps: number[] = [];
+    for (let i = 0; i < 400; i++) ps.push(h.malloc(8192));
+    const large = h.malloc(1 << 20);
+    for (const p of ps) h.free(p);
+    h.free(large);
+    h.maintain(); // central's free runs go back to their segments, stamped now; nothing is old enough yet
+    const first = h.report().boxes.find((b) => b.line === 'HZ3_DECAY_PURGE')!;
+    expect(first.values.purges).toBe(1);
+    expect(first.values.returned_pages).toBeGreaterThan(0);
+    expect(first.values.madvise_pages).toBe(0);
+    const residentBefore = h.stats().residentBytes;
+    await new Promise((r) => setTimeout(r, 150)); // past HZ3_DECAY_MS (100)
+    h.maintain();
+    const second = h.report().boxes.find((b) => b.line === 'HZ3_DECAY_PURGE')!;
+    // More is due than one purge may release (HZ3_S55_3_PAGE_BUDGET = 256 pages); the heartbeat may have run a purge too.
+    expect(second.values.madvise_pages).toBeGreaterThanOrEqual(256);
+    expect(second.values.madvise_pages).toBeLessThanOrEqual(256 * (second.values.purges - 1));
+    expect(second.values.capped).toBeGreaterThanOrEqual(1);
+    expect(h.stats().residentBytes).toBeLessThan(residentBefore);
+    expect(h.report().lines.find((l) => l.startsWith('[HZ3_DECAY_PURGE]'))).toMatch(
+      /^\[HZ3_DECAY_PURGE\] purges=\d+ returned_pages=\d+ madvise_calls=\d+ madvise_pages=\d+ madvise_bytes=\d+ capped=\d+$/,
     );
     expect(h.check().problems).toEqual([]);
   });

@@ -19,7 +19,7 @@ import { checkHeap, type HeapCheck } from '../heap/verify.ts';
 import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases, refreshLease, returnSlotState } from '../heap/threads.ts';
 import { newTally, releaseFreeRuns } from '../release/pages.ts';
 import { flushRemoteRing } from '../heap/remote.ts';
-import { onEpoch } from '../boxes/epoch.ts';
+import { epochByTime, onEpoch } from '../boxes/epoch.ts';
 import { BOXES } from '../observe/counters.ts';
 import { collectReport, type HeapReport } from '../observe/report.ts';
 import { HeapError, show } from '../heap/errors.ts';
@@ -261,6 +261,7 @@ export class Heap {
     this.heartbeat = setInterval(() => {
       refreshLease(arena, this.thread.slotWord);
       if (reclaimAsked(arena, this.thread.slotWord)) honourReclaim(arena, this.thread.slot);
+      if (HZ3_EPOCH_MS) epochByTime(this.thread);
     }, HEARTBEAT_MS);
     this.heartbeat.unref?.();
     if (!isMainThread) {

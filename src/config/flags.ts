@@ -137,6 +137,30 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     max: 1 << 24,
     doc: 'Refills (slow-path events) per thread between two advances of the global epoch.',
   },
+  {
+    name: 'HZ3_EPOCH_MS',
+    kind: 'param',
+    default: 0,
+    min: 0,
+    max: 1 << 20,
+    doc: 'Also advance the epoch when this many ms have passed (checked every 64 refills and at each thread\'s 250 ms heartbeat, so idle threads reach it too); 0: by refills only.',
+  },
+  {
+    name: 'HZ3_DECAY_PURGE',
+    kind: 'box',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'Decay purge (mem lane): at the epoch, return wholly free pages and runs from central to their segments, then release resident free pages that stayed free HZ3_DECAY_MS, at most HZ3_S55_3_PAGE_BUDGET pages in HZ3_S55_3_CALL_CAP calls.',
+  },
+  {
+    name: 'HZ3_DECAY_MS',
+    kind: 'param',
+    default: 100,
+    min: 0,
+    max: 1 << 24,
+    doc: 'Decay purge: how long a page stays free in its segment before it may be released.',
+  },
 ];
 
 /** Flags that existed once: naming one fails loudly with the reason. */
@@ -156,7 +180,10 @@ export const LANES: Readonly<Record<string, LaneSpec>> = {
   scale: { doc: 'Default: thread caches, remote free, free checks on, no release boxes.', flags: {} },
   fast: { doc: 'Like scale without the granule free checks (double/interior free are not caught).', flags: { HZ3_FREE_CHECKS: 0 } },
   safe: { doc: 'Like scale with the granule mark claimed atomically by free: a double free stays caught even when two threads race on it.', flags: { HZ3_SAFE_ATOMIC_CHECKS: 1 } },
-  mem: { doc: 'S55-3 immediate medium-run subrelease at the epoch.', flags: { HZ3_S55_3_MEDIUM_SUBRELEASE: 1 } },
+  mem: {
+    doc: 'Decay purge: free pages released once they stayed free HZ3_DECAY_MS, at a time-based epoch (every 50 ms).',
+    flags: { HZ3_DECAY_PURGE: 1, HZ3_EPOCH_MS: 50 },
+  },
   research: {
     doc: 'Observers on: S56 medium waste and S49 pack counters, printed once at exit.',
     flags: { HZ3_S56_MEDIUM_WASTE_OBSERVE: 1, HZ3_S49_PACK_OBSERVE: 1 },

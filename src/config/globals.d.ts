@@ -18,3 +18,6 @@ declare const HZ3_S55_3B_DELAYED_SUBRELEASE: number;
 declare const HZ3_S55_3B_DELAY_EPOCHS: number;
 declare const HZ3_S61_THREAD_EXIT_PURGE: number;
 declare const HZ3_EPOCH_REFILLS: number;
+declare const HZ3_EPOCH_MS: number;
+declare const HZ3_DECAY_PURGE: number;
+declare const HZ3_DECAY_MS: number;

@@ -3,7 +3,7 @@
  * reads through. One Arena object per attached thread; the state is all in the
  * buffer, so any thread's Arena over the same buffer sees the same heap.
  */
-import { computeLayout, PAGE_SIZE, GRANULE, SLOT_BYTES, type Layout } from './layout.ts';
+import { computeLayout, PAGE_SIZE, GRANULE, SLOT_BYTES, H_TIME_ORIGIN_F64, type Layout } from './layout.ts';
 import { NUM_BINS } from './size-classes.ts';
 import { NO_SLOT } from './locks.ts';
 
@@ -26,6 +26,8 @@ export class Arena {
    * plain store to a byte cannot lose a neighbour's mark as a word RMW could.
    */
   readonly gmap: Uint8Array;
+  /** When each page was last given back to its segment, ms since the heap's time origin. */
+  readonly freedAt: Uint32Array;
   /** u32 index of segment 0's entry. */
   readonly segWord: number;
   readonly dirtyWord: number;
@@ -51,12 +53,22 @@ export class Arena {
     this.ptag = new Uint32Array(buffer, L.ptagOffset, L.arenaPages);
     this.runLen = new Uint32Array(buffer, L.runLenOffset, L.arenaPages);
     this.gmap = new Uint8Array(buffer, L.gmapOffset, arenaBytes / GRANULE);
+    this.freedAt = new Uint32Array(buffer, L.freedAtOffset, L.arenaPages);
     this.segWord = L.segTableOffset >>> 2;
     this.dirtyWord = L.dirtyOffset >>> 2;
     this.residentWord = L.residentOffset >>> 2;
     this.packWord = L.packOffset >>> 2;
     this.centralWord = L.centralOffset >>> 2;
     this.inboxWord = L.inboxOffset >>> 2;
+  }
+
+  /**
+   * Milliseconds since the heap's time origin (Date.now() at creation): the
+   * clock of leases, the time-based epoch and the decay purge. Tests replace
+   * it on one Arena object to run those deterministically.
+   */
+  now(): number {
+    return Date.now() - this.f64[H_TIME_ORIGIN_F64 >>> 1];
   }
 
   /** u32 index of slot `slot`'s first word. */

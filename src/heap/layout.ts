@@ -26,10 +26,10 @@
  *
  * Metadata (each region page aligned, offsets computed by computeLayout)
  *
- *   +--------+------------------+--------+--------+--------+---------+--------+
- *   | header | slots[maxThreads]| ptag   | runLen | gmap   | seg     | central|
- *   | 4 KiB  | SLOT_BYTES each  | u32/pg | u32/pg | 1B/16B | entries | + inbox|
- *   +--------+------------------+--------+--------+--------+---------+--------+
+ *   +--------+------------------+--------+--------+--------+---------+-------+----------+--------+---------+--------+
+ *   | header | slots[maxThreads]| ptag   | runLen | gmap   | seg     | dirty | resident | freedAt| pack    | central|
+ *   | 4 KiB  | SLOT_BYTES each  | u32/pg | u32/pg | 1B/16B | entries | 1b/pg | 1b/pg    | u32/pg | buckets | + inbox|
+ *   +--------+------------------+--------+--------+--------+---------+-------+----------+--------+---------+--------+
  *
  * Page tag word (u32)
  *
@@ -110,6 +110,8 @@ export const H_CENTRAL_PUSHES = 23;
 export const H_CENTRAL_SCANNED = 24;
 /** The reclaim lock: one thread scans central for fully free pages at a time. */
 export const H_RECLAIM_LOCK = 25;
+/** When the epoch is next due by time (ms since the time origin; HZ3_EPOCH_MS lanes). */
+export const H_EPOCH_DUE_MS = 26;
 /** Lane name, up to 32 bytes of ASCII from byte offset 128. */
 export const H_LANE_NAME_BYTE = 128;
 export const H_LANE_NAME_MAX = 32;
@@ -187,6 +189,8 @@ export interface Layout {
   readonly dirtyOffset: number;
   /** One bit per page: 1 = touched since the last release (counted resident). */
   readonly residentOffset: number;
+  /** One u32 per page: when the page was last given back to its segment (ms since the time origin). */
+  readonly freedAtOffset: number;
   /** Per pack bucket, a bitset over segments. */
   readonly packOffset: number;
   readonly packWordsPerBucket: number;
@@ -218,6 +222,8 @@ export function computeLayout(arenaBytes: number, maxThreads: number, numBins: n
   off = pageAlign(off + arenaPages / 8);
   const residentOffset = off;
   off = pageAlign(off + arenaPages / 8);
+  const freedAtOffset = off;
+  off = pageAlign(off + arenaPages * 4);
   const packOffset = off;
   const packWordsPerBucket = Math.ceil(segments / 32);
   off = pageAlign(off + PACK_BUCKETS * packWordsPerBucket * 4);
@@ -238,6 +244,7 @@ export function computeLayout(arenaBytes: number, maxThreads: number, numBins: n
     segTableOffset,
     dirtyOffset,
     residentOffset,
+    freedAtOffset,
     packOffset,
     packWordsPerBucket,
     centralOffset,

@@ -254,15 +254,20 @@ export function allocSpan(a: Arena, count: number): number {
   }
 }
 
-/** Give a run of `n` pages back to its segment (or a span's segments back to the free set). */
+/**
+ * Give a run of `n` pages back to its segment (or a span's segments back to the
+ * free set), stamping each page's `freedAt` (the decay purge's clock).
+ */
 export function freeRun(a: Arena, page: number, n: number): void {
   const u32 = a.u32;
+  const now = a.now();
   lock(a.i32, H_SEGMENT_LOCK, a.me);
   try {
     const seg = Math.floor(page / PAGES_PER_SEGMENT);
     const e = segEntry(a, seg);
     if (u32[e + SEG_STATE] === SEG_SPAN) {
       const count = u32[e + SEG_SPAN_SEGMENTS];
+      a.freedAt.fill(now, seg * PAGES_PER_SEGMENT, (seg + count) * PAGES_PER_SEGMENT);
       for (let t = seg; t < seg + count; t++) {
         const te = segEntry(a, t);
         for (let w = 0; w < 8; w++) u32[te + SEG_BITMAP + w] = 0xffffffff;
@@ -275,6 +280,7 @@ export function freeRun(a: Arena, page: number, n: number): void {
       return;
     }
     const first = page - seg * PAGES_PER_SEGMENT;
+    a.freedAt.fill(now, page, page + n);
     for (let i = first; i < first + n; i++) u32[e + SEG_BITMAP + (i >>> 5)] |= 1 << (i & 31);
     u32[e + SEG_FREE_PAGES] += n;
     refile(a, seg);

@@ -37,7 +37,7 @@ import { mallocLarge, freeLarge } from './large.ts';
 import { remoteFree, flushRemoteRing, takeInbox } from './remote.ts';
 import { checkLive, doubleFree } from './checks.ts';
 import { HeapError, show } from './errors.ts';
-import { onEpoch } from '../boxes/epoch.ts';
+import { epochByTime, onEpoch } from '../boxes/epoch.ts';
 import { observeMediumRequest } from '../observe/medium-waste.ts';
 
 export interface HotPath {
@@ -349,12 +349,15 @@ export class ThreadHeap {
     if (++u32[h + 1] > this.caps[bin]) this.drain(bin);
   }
 
-  /** Slow-path event counter: every HZ3_EPOCH_REFILLS refills advance the global epoch. */
+  /** Slow-path event counter: every HZ3_EPOCH_REFILLS refills advance the global epoch (and every HZ3_EPOCH_MS, where set). */
   private tick(): void {
     const u32 = this.arena.u32;
     const w = this.slotWord + S_REFILLS;
     const n = ++u32[w];
-    if ((n & 63) === 0) refreshLease(this.arena, this.slotWord);
+    if ((n & 63) === 0) {
+      refreshLease(this.arena, this.slotWord);
+      if (HZ3_EPOCH_MS) epochByTime(this);
+    }
     if (n < HZ3_EPOCH_REFILLS) return;
     u32[w] = 0;
     onEpoch(this, Atomics.add(u32, H_EPOCH, 1) + 1);

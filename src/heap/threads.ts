@@ -20,7 +20,7 @@
  */
 import { Arena } from './arena.ts';
 import {
-  H_DEAD_SLOTS, H_RECLAIM_SEQ, S_RECLAIM_SEEN, H_SLOT_LOCK, H_TIME_ORIGIN_F64, SLOT_ADOPTING, SLOT_DEAD, SLOT_FREE, SLOT_LIVE, S_CUR_SEGMENT,
+  H_DEAD_SLOTS, H_RECLAIM_SEQ, S_RECLAIM_SEEN, H_SLOT_LOCK, SLOT_ADOPTING, SLOT_DEAD, SLOT_FREE, SLOT_LIVE, S_CUR_SEGMENT,
   S_CARVES, S_GENERATION, S_LEASE_F64, S_REMOTE_COUNT, S_STATE, S_THREAD_ID, tcWord,
 } from './layout.ts';
 import { NUM_BINS } from './size-classes.ts';
@@ -31,7 +31,7 @@ import { HeapError } from './errors.ts';
 import type { ThreadHeap } from './thread-cache.ts';
 import { exitPurge } from '../boxes/exit-purge.ts';
 
-const nowMs = (a: Arena): number => Date.now() - a.f64[H_TIME_ORIGIN_F64 >>> 1];
+const nowMs = (a: Arena): number => a.now();
 
 export function refreshLease(a: Arena, slotWord: number): void {
   a.f64[(slotWord + S_LEASE_F64) >>> 1] = nowMs(a);

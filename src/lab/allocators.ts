@@ -89,6 +89,7 @@ export const ALLOCATORS: Readonly<Record<string, AllocatorInfo>> = {
  */
 export const LAB_LANES: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   s61: { HZ3_S61_THREAD_EXIT_PURGE: 1 },
+  's55-3': { HZ3_S55_3_MEDIUM_SUBRELEASE: 1 },
   's55-3b': { HZ3_S55_3B_DELAYED_SUBRELEASE: 1 },
 };
 

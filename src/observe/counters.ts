@@ -19,7 +19,7 @@ export interface BoxSpec {
 }
 
 /** Every box with counters, and how many counters each has (fixes the slot layout). */
-export const COUNTER_SLOTS = { s49Pack: 3, s56Waste: 2, s56WasteByClass: 16, s55_3: 5, s55_3b: 7, s61: 5 } as const;
+export const COUNTER_SLOTS = { s49Pack: 3, s56Waste: 2, s56WasteByClass: 16, s55_3: 5, s55_3b: 7, s61: 5, decay: 6 } as const;
 export type BoxName = keyof typeof COUNTER_SLOTS;
 
 /** The boxes this bundle carries (their flag is on), with their counters' names. */
@@ -52,6 +52,15 @@ export const BOXES: Readonly<Partial<Record<BoxName, BoxSpec>>> = {
           line: 'HZ3_S55_3B_DELAY',
           flag: 'HZ3_S55_3B_DELAYED_SUBRELEASE',
           keys: ['schedule_calls', 'scheduled_pages', 'dropped', 'drained_calls', 'madvise_calls', 'madvise_bytes', 'reused_skips'],
+        },
+      }
+    : {}),
+  ...(HZ3_DECAY_PURGE
+    ? {
+        decay: {
+          line: 'HZ3_DECAY_PURGE',
+          flag: 'HZ3_DECAY_PURGE',
+          keys: ['purges', 'returned_pages', 'madvise_calls', 'madvise_pages', 'madvise_bytes', 'capped'],
         },
       }
     : {}),
@@ -97,4 +106,5 @@ export const C = {
   S55_3: BOX_BASE.s55_3,
   S55_3B: BOX_BASE.s55_3b,
   S61: BOX_BASE.s61,
+  DECAY: BOX_BASE.decay,
 } as const;
