@@ -111,6 +111,7 @@ describe('the default bundle', () => {
   const boxCode = [
     'observeMediumRequest', 'HZ3_MEDIUM_WASTE_OBS', 'HZ3_MEDIUM_WASTE_SC', 'HZ3_S49_PACK', 'mediumSubrelease',
     'HZ3_S55_3_MEDIUM_SUBRELEASE', 'delayedSubrelease', 'HZ3_S55_3B_DELAY', 'exitPurge', 'HZ3_S61_THREAD_EXIT_PURGE',
+    'decayPurge', 'HZ3_DECAY_PURGE', 'epochByTime', 'observeRequest', 'observeLarge', '[HZ3_RSS_BREAKDOWN]',
   ];
   const has = (file: string, name: string): boolean => readFileSync(file, 'utf8').includes(name);
 
@@ -119,7 +120,11 @@ describe('the default bundle', () => {
     for (const name of boxCode) expect(has(entry, name), name).toBe(false);
     // ... and the same names are found where the boxes are on, so the test can see them.
     const research = (await buildLane('research', {}, undefined, { outRoot: join(ROOT, 'dist', 'test-bundle') })).entry;
-    for (const name of ['observeMediumRequest', 'HZ3_MEDIUM_WASTE_OBS', 'HZ3_S49_PACK']) expect(has(research, name), name).toBe(true);
+    for (const name of ['observeMediumRequest', 'HZ3_MEDIUM_WASTE_OBS', 'HZ3_S49_PACK', 'observeRequest', 'observeLarge', '[HZ3_RSS_BREAKDOWN]']) {
+      expect(has(research, name), name).toBe(true);
+    }
+    const mem = (await buildLane('mem', {}, undefined, { outRoot: join(ROOT, 'dist', 'test-bundle') })).entry;
+    for (const name of ['decayPurge', 'HZ3_DECAY_PURGE', 'epochByTime']) expect(has(mem, name), name).toBe(true);
     const all = (
       await buildLane('all-boxes', { HZ3_S55_3_MEDIUM_SUBRELEASE: 1, HZ3_S55_3B_DELAYED_SUBRELEASE: 1, HZ3_S61_THREAD_EXIT_PURGE: 1 }, undefined, {
         outRoot: join(ROOT, 'dist', 'test-bundle'),

@@ -22,6 +22,7 @@ import { flushRemoteRing } from '../heap/remote.ts';
 import { epochByTime, onEpoch } from '../boxes/epoch.ts';
 import { BOXES } from '../observe/counters.ts';
 import { collectReport, type HeapReport } from '../observe/report.ts';
+import { rssBreakdown, type RssBreakdown } from '../observe/rss-breakdown.ts';
 import { HeapError, show } from '../heap/errors.ts';
 import { noteReleaseMode, osResidentPages, releaseMode, releaseModeReason } from '../release/os.ts';
 import { threadId, isMainThread, env, onExit, offExit, writeStderr, requireSharedMemory, watchWorker, type WatchableWorker } from '../platform/index.ts';
@@ -459,6 +460,17 @@ export class Heap {
       metadataBytes: osResidentPages(this.u8, 0, metaBytes) * PAGE_SIZE,
       dataBytes: osResidentPages(this.u8, metaBytes, arenaBytes - metaBytes) * PAGE_SIZE,
     };
+  }
+
+  /**
+   * Where the heap's resident bytes are, by cause (src/observe/rss-breakdown.ts):
+   * live, rounding waste, caches, free pages, metadata; the parts add up to
+   * `resident` on a quiet heap. The live/waste split needs a lane with
+   * HZ3_RSS_BREAKDOWN_OBSERVE (research); elsewhere `requestsObserved` is false.
+   * Read-only.
+   */
+  rssBreakdown(): RssBreakdown {
+    return rssBreakdown(this.arena);
   }
 
   /** The enabled boxes' counters summed over all threads, and their printed lines. */

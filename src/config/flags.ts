@@ -66,6 +66,14 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     doc: 'S49 observe: count pack hit / miss / new_segment; prints [HZ3_S49_PACK].',
   },
   {
+    name: 'HZ3_RSS_BREAKDOWN_OBSERVE',
+    kind: 'observe',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'RSS breakdown: count requested bytes per class (and per large block) so heap.rssBreakdown() and the [HZ3_RSS_BREAKDOWN] line can split resident bytes into live, rounding waste, caches, free pages and metadata.',
+  },
+  {
     name: 'HZ3_S56_MEDIUM_WASTE_OBSERVE',
     kind: 'observe',
     default: 0,
@@ -185,8 +193,8 @@ export const LANES: Readonly<Record<string, LaneSpec>> = {
     flags: { HZ3_DECAY_PURGE: 1, HZ3_EPOCH_MS: 50 },
   },
   research: {
-    doc: 'Observers on: S56 medium waste and S49 pack counters, printed once at exit.',
-    flags: { HZ3_S56_MEDIUM_WASTE_OBSERVE: 1, HZ3_S49_PACK_OBSERVE: 1 },
+    doc: 'Observers on: S56 medium waste, S49 pack counters and the RSS breakdown, printed once at exit.',
+    flags: { HZ3_S56_MEDIUM_WASTE_OBSERVE: 1, HZ3_S49_PACK_OBSERVE: 1, HZ3_RSS_BREAKDOWN_OBSERVE: 1 },
   },
 };
 

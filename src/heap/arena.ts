@@ -28,6 +28,8 @@ export class Arena {
   readonly gmap: Uint8Array;
   /** When each page was last given back to its segment, ms since the heap's time origin. */
   readonly freedAt: Uint32Array;
+  /** Bytes requested for the large block starting at each page (HZ3_RSS_BREAKDOWN_OBSERVE lanes). */
+  readonly largeRequested: Uint32Array;
   /** u32 index of segment 0's entry. */
   readonly segWord: number;
   readonly dirtyWord: number;
@@ -54,6 +56,7 @@ export class Arena {
     this.runLen = new Uint32Array(buffer, L.runLenOffset, L.arenaPages);
     this.gmap = new Uint8Array(buffer, L.gmapOffset, arenaBytes / GRANULE);
     this.freedAt = new Uint32Array(buffer, L.freedAtOffset, L.arenaPages);
+    this.largeRequested = new Uint32Array(buffer, L.largeRequestedOffset, L.arenaPages);
     this.segWord = L.segTableOffset >>> 2;
     this.dirtyWord = L.dirtyOffset >>> 2;
     this.residentWord = L.residentOffset >>> 2;

@@ -12,6 +12,7 @@ import { H_LARGE_PAGES, LARGE_BIN, PAGE_SIZE, PAGES_PER_SEGMENT, makeTag } from 
 import { allocSpan, freeRun, markDirty, markResident, zeroDirtyPages } from './segments.ts';
 import { doubleFree } from './checks.ts';
 import { HeapError, show } from './errors.ts';
+import { observeLarge } from '../observe/rss-breakdown.ts';
 import type { ThreadHeap } from './thread-cache.ts';
 
 const LARGE_TAG = makeTag(LARGE_BIN, 0);
@@ -42,14 +43,16 @@ export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zer
   else markDirty(a, page, pages);
   const p = page * PAGE_SIZE;
   Atomics.add(a.u32, H_LARGE_PAGES, pages);
+  if (HZ3_RSS_BREAKDOWN_OBSERVE) observeLarge(t, page, size, true);
   Atomics.store(a.gmap, p >>> 4, 1); // live from here on: a free can claim it
   return p;
 }
 
-/** Free a large block the caller found live; throws EDOUBLE_FREE if another thread claimed it first. */
-export function freeLarge(a: Arena, p: number, op = 'free'): void {
+/** Free a large block the caller (slot word `slotWord`) found live; throws EDOUBLE_FREE if another thread claimed it first. */
+export function freeLarge(a: Arena, slotWord: number, p: number, op = 'free'): void {
   if (Atomics.compareExchange(a.gmap, p >>> 4, 1, 0) !== 1) throw doubleFree(p, op);
   const page = p / PAGE_SIZE;
+  if (HZ3_RSS_BREAKDOWN_OBSERVE) observeLarge({ arena: a, slotWord }, page, 0, false);
   const pages = a.runLen[page];
   a.runLen[page] = 0;
   a.ptag.fill(0, page, page + pages);

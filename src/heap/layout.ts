@@ -26,10 +26,10 @@
  *
  * Metadata (each region page aligned, offsets computed by computeLayout)
  *
- *   +--------+------------------+--------+--------+--------+---------+-------+----------+--------+---------+--------+
- *   | header | slots[maxThreads]| ptag   | runLen | gmap   | seg     | dirty | resident | freedAt| pack    | central|
- *   | 4 KiB  | SLOT_BYTES each  | u32/pg | u32/pg | 1B/16B | entries | 1b/pg | 1b/pg    | u32/pg | buckets | + inbox|
- *   +--------+------------------+--------+--------+--------+---------+-------+----------+--------+---------+--------+
+ *   +--------+------------------+--------+--------+--------+---------+-------+----------+--------+--------+---------+--------+
+ *   | header | slots[maxThreads]| ptag   | runLen | gmap   | seg     | dirty | resident | freedAt| large- | pack    | central|
+ *   | 4 KiB  | SLOT_BYTES each  | u32/pg | u32/pg | 1B/16B | entries | 1b/pg | 1b/pg    | u32/pg | req/pg | buckets | + inbox|
+ *   +--------+------------------+--------+--------+--------+---------+-------+----------+--------+--------+---------+--------+
  *
  * Page tag word (u32)
  *
@@ -191,6 +191,8 @@ export interface Layout {
   readonly residentOffset: number;
   /** One u32 per page: when the page was last given back to its segment (ms since the time origin). */
   readonly freedAtOffset: number;
+  /** One u32 per page: bytes requested for the large block starting there (written only with HZ3_RSS_BREAKDOWN_OBSERVE). */
+  readonly largeRequestedOffset: number;
   /** Per pack bucket, a bitset over segments. */
   readonly packOffset: number;
   readonly packWordsPerBucket: number;
@@ -224,6 +226,8 @@ export function computeLayout(arenaBytes: number, maxThreads: number, numBins: n
   off = pageAlign(off + arenaPages / 8);
   const freedAtOffset = off;
   off = pageAlign(off + arenaPages * 4);
+  const largeRequestedOffset = off;
+  off = pageAlign(off + arenaPages * 4);
   const packOffset = off;
   const packWordsPerBucket = Math.ceil(segments / 32);
   off = pageAlign(off + PACK_BUCKETS * packWordsPerBucket * 4);
@@ -245,6 +249,7 @@ export function computeLayout(arenaBytes: number, maxThreads: number, numBins: n
     dirtyOffset,
     residentOffset,
     freedAtOffset,
+    largeRequestedOffset,
     packOffset,
     packWordsPerBucket,
     centralOffset,

@@ -39,6 +39,7 @@ import { checkLive, doubleFree } from './checks.ts';
 import { HeapError, show } from './errors.ts';
 import { epochByTime, onEpoch } from '../boxes/epoch.ts';
 import { observeMediumRequest } from '../observe/medium-waste.ts';
+import { observeRequest } from '../observe/rss-breakdown.ts';
 
 export interface HotPath {
   malloc(size: number): number;
@@ -60,6 +61,7 @@ export function createHotPath(t: ThreadHeap): HotPath {
     if (typeof size === 'number' && (size >>> 0) === size && size <= MAX_MEDIUM_SIZE) {
       const bin = binOf[(size + 15) >>> 4];
       if (HZ3_S56_MEDIUM_WASTE_OBSERVE) if (size > 2048) observeMediumRequest(t, size, bin);
+      if (HZ3_RSS_BREAKDOWN_OBSERVE) observeRequest(t, size, bin);
       const h = tc + (bin << 1);
       const p = u32[h];
       if (p !== 0) {
@@ -309,7 +311,7 @@ export class ThreadHeap {
     const a = this.arena;
     const tag = checkLive(a, p, 'free'); // throws unless p is a live block start
     const bin = tag & TAG_BIN_MASK;
-    if (bin === LARGE_BIN) return freeLarge(a, p);
+    if (bin === LARGE_BIN) return freeLarge(a, this.slotWord, p);
     if (HZ3_FREE_CHECKS) {
       if (HZ3_SAFE_ATOMIC_CHECKS) {
         if (Atomics.compareExchange(a.gmap, p >>> 4, 1, 0) !== 1) throw doubleFree(p, 'free');

@@ -8,6 +8,10 @@
  * is itself behind its flag, so a lane without the box carries none of it.
  */
 import { S_COUNTERS, S_COUNTERS_MAX } from '../heap/layout.ts';
+import { NUM_BINS } from '../heap/size-classes.ts';
+
+/** RSS breakdown: per bin the bytes requested and the blocks allocated (2 per bin), then live large requested bytes. */
+const RSS_BREAKDOWN_COUNTERS = 2 * NUM_BINS + 1;
 
 export interface BoxSpec {
   /** The line's tag: `[HZ3_S49_PACK] hit=... miss=...`. */
@@ -19,7 +23,7 @@ export interface BoxSpec {
 }
 
 /** Every box with counters, and how many counters each has (fixes the slot layout). */
-export const COUNTER_SLOTS = { s49Pack: 3, s56Waste: 2, s56WasteByClass: 16, s55_3: 5, s55_3b: 7, s61: 5, decay: 6 } as const;
+export const COUNTER_SLOTS = { s49Pack: 3, s56Waste: 2, s56WasteByClass: 16, s55_3: 5, s55_3b: 7, s61: 5, decay: 6, rssBreakdown: RSS_BREAKDOWN_COUNTERS } as const;
 export type BoxName = keyof typeof COUNTER_SLOTS;
 
 /** The boxes this bundle carries (their flag is on), with their counters' names. */
@@ -52,6 +56,15 @@ export const BOXES: Readonly<Partial<Record<BoxName, BoxSpec>>> = {
           line: 'HZ3_S55_3B_DELAY',
           flag: 'HZ3_S55_3B_DELAYED_SUBRELEASE',
           keys: ['schedule_calls', 'scheduled_pages', 'dropped', 'drained_calls', 'madvise_calls', 'madvise_bytes', 'reused_skips'],
+        },
+      }
+    : {}),
+  ...(HZ3_RSS_BREAKDOWN_OBSERVE
+    ? {
+        rssBreakdown: {
+          line: 'HZ3_RSS_BREAKDOWN',
+          flag: 'HZ3_RSS_BREAKDOWN_OBSERVE',
+          keys: [...Array.from({ length: 2 * NUM_BINS }, (_, i) => `${i & 1 ? 'blocks' : 'req'}${i >>> 1}`), 'large_req'],
         },
       }
     : {}),
@@ -107,4 +120,6 @@ export const C = {
   S55_3B: BOX_BASE.s55_3b,
   S61: BOX_BASE.s61,
   DECAY: BOX_BASE.decay,
+  RSS_REQ: BOX_BASE.rssBreakdown, // + 2*bin (bytes requested), + 2*bin + 1 (blocks)
+  RSS_LARGE_REQ: BOX_BASE.rssBreakdown + 2 * NUM_BINS,
 } as const;

@@ -6,6 +6,7 @@
  */
 import { Arena } from '../heap/arena.ts';
 import { BOXES, BOX_BASE, counterBase, type BoxName } from './counters.ts';
+import { breakdownLine, rssBreakdown } from './rss-breakdown.ts';
 
 export interface BoxReport {
   /** The line tag, e.g. HZ3_S49_PACK. */
@@ -41,7 +42,9 @@ export function collectReport(a: Arena, lane: string): HeapReport {
     const spec = BOXES[name]!;
     const values = sum(a, name, spec.keys);
     boxes.push({ line: spec.line, flag: spec.flag, values });
-    if (name === 's56Waste') {
+    if (HZ3_RSS_BREAKDOWN_OBSERVE && name === 'rssBreakdown') {
+      lines.push(breakdownLine(rssBreakdown(a))); // derived from the heap's books at the moment of the report
+    } else if (name === 's56Waste') {
       const waste = values.alloc - values.req;
       lines.push(`[${spec.line}] ${kv({ req: values.req, alloc: values.alloc, waste, waste_pct: pct(waste, values.alloc) })}`);
     } else if (name === 's56WasteByClass') {

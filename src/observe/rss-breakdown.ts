@@ -1,0 +1,141 @@
+/**
+ * RSS breakdown (flag HZ3_RSS_BREAKDOWN_OBSERVE, on in the research lane):
+ * where the heap's resident bytes are, by cause.
+ *
+ *   live          bytes the program asked for, in live blocks
+ *   waste_small   usable minus requested of live small blocks, plus the unused
+ *                 tail of every small page (4096 is not a multiple of most classes)
+ *   waste_medium  usable minus requested of live medium blocks
+ *   waste_large   pages of live large runs minus what was requested
+ *   tcache        free blocks in thread caches
+ *   central       free blocks in central pools
+ *   remote        free blocks in remote rings and inboxes, on their way home
+ *   seg_free      free pages in segments not yet released to the OS
+ *   meta          metadata pages resident (mincore; in record-only mode, the
+ *                 whole metadata area, an upper bound)
+ *   resident      meta + data pages handed out and not released
+ *
+ * Every part comes from the allocator's own books, so the parts add up to
+ * `resident` exactly on a quiet heap (while other threads run, a snapshot may
+ * be off by the blocks moving meanwhile). `resident` counts a page from the
+ * moment the allocator hands it out; the OS counts it from its first touch, so
+ * heap RSS by mincore (`osDataBytes`) is lower by the pages handed out and
+ * never written: interior pages of large runs and of medium runs a program has
+ * not used. Live requested bytes of a small or medium class are estimated from
+ * that class's allocations since the heap was made (requested / usable), exact
+ * when a class is always requested at one size. Without the flag the split of
+ * live blocks into requested and waste is unknown: live holds usable bytes.
+ */
+import { Arena } from '../heap/arena.ts';
+import {
+  carvedWord, H_LARGE_PAGES, H_RESIDENT_PAGES, PAGE_SHIFT, PAGE_SIZE, S_REMOTE_COUNT, S_REMOTE_RING, TAG_BIN_MASK, tcWord,
+} from '../heap/layout.ts';
+import { FIRST_MEDIUM_BIN, NUM_BINS, binObjectsPerRun, binRunPages, binSize } from '../heap/size-classes.ts';
+import { centralBlocks } from '../heap/central.ts';
+import { inboxWord } from '../heap/remote.ts';
+import { forEachFreeRun } from '../heap/segments.ts';
+import { osResidentPages } from '../release/os.ts';
+import { C, counterBase } from './counters.ts';
+
+export interface RssBreakdown {
+  live: number;
+  waste_small: number;
+  waste_medium: number;
+  waste_large: number;
+  tcache: number;
+  central: number;
+  remote: number;
+  seg_free: number;
+  meta: number;
+  resident: number;
+  /** Data bytes the OS reports resident (mincore), NaN in record-only mode. */
+  osDataBytes: number;
+  /** False without HZ3_RSS_BREAKDOWN_OBSERVE: live is then usable bytes and the waste of live blocks is not split out. */
+  requestsObserved: boolean;
+}
+
+/** The parts, in the order of the printed line. */
+export const BREAKDOWN_KEYS = [
+  'live', 'waste_small', 'waste_medium', 'waste_large', 'tcache', 'central', 'remote', 'seg_free', 'meta', 'resident',
+] as const;
+
+/** Hot path (flag on): one more request of `size` bytes in `bin`. */
+export function observeRequest(t: { arena: Arena; slotWord: number }, size: number, bin: number): void {
+  const i = counterBase(t.slotWord) + C.RSS_REQ + 2 * bin;
+  t.arena.f64[i] += size;
+  t.arena.f64[i + 1]++;
+}
+
+/** Large malloc and free (flag on): remember the request at the run's first page, and count it while live. */
+export function observeLarge(t: { arena: Arena; slotWord: number }, page: number, size: number, live: boolean): void {
+  const a = t.arena;
+  if (live) a.largeRequested[page] = size;
+  a.f64[counterBase(t.slotWord) + C.RSS_LARGE_REQ] += live ? size : -a.largeRequested[page]!;
+}
+
+function sumCounter(a: Arena, index: number): number {
+  let v = 0;
+  for (let s = 0; s < a.layout.maxThreads; s++) v += a.f64[counterBase(a.slotWord(s)) + index]!;
+  return v;
+}
+
+export function rssBreakdown(a: Arena): RssBreakdown {
+  const u32 = a.u32;
+  const inCache = new Float64Array(NUM_BINS);
+  const inRemote = new Float64Array(NUM_BINS);
+  for (let s = 0; s < a.layout.maxThreads; s++) {
+    const w = a.slotWord(s);
+    for (let b = 0; b < NUM_BINS; b++) inCache[b] += u32[tcWord(w, b) + 1]!;
+    const ring = u32[w + S_REMOTE_COUNT]!;
+    for (let i = 0; i < ring; i++) inRemote[a.ptag[u32[w + S_REMOTE_RING + i]! >>> PAGE_SHIFT]! & TAG_BIN_MASK]++;
+    // An inbox is walked, at most as many blocks as its byte count allows (it may change under a running heap).
+    let budget = Atomics.load(u32, inboxWord(a, s) + 1) >>> 4;
+    for (let p = Atomics.load(u32, inboxWord(a, s)); p !== 0 && budget-- > 0; p = u32[p >>> 2]!) {
+      const bin = a.ptag[p >>> PAGE_SHIFT]! & TAG_BIN_MASK;
+      if (bin >= NUM_BINS) break;
+      inRemote[bin]++;
+    }
+  }
+  const observed = HZ3_RSS_BREAKDOWN_OBSERVE !== 0;
+  const out: RssBreakdown = {
+    live: 0, waste_small: 0, waste_medium: 0, waste_large: 0, tcache: 0, central: 0, remote: 0, seg_free: 0, meta: 0, resident: 0,
+    osDataBytes: NaN, requestsObserved: observed,
+  };
+  for (let b = 0; b < NUM_BINS; b++) {
+    const size = binSize(b);
+    const carved = Atomics.load(u32, carvedWord(b));
+    const central = centralBlocks(a, b);
+    const live = carved - inCache[b]! - inRemote[b]! - central;
+    out.tcache += inCache[b]! * size;
+    out.remote += inRemote[b]! * size;
+    out.central += central * size;
+    // Live requested bytes: this class's requested / usable ratio over its allocations so far.
+    const req = observed ? sumCounter(a, C.RSS_REQ + 2 * b) : 0;
+    const blocks = observed ? sumCounter(a, C.RSS_REQ + 2 * b + 1) : 0;
+    const ratio = observed && blocks > 0 ? req / (blocks * size) : 1;
+    const liveReq = Math.round(live * size * ratio);
+    out.live += liveReq;
+    if (b < FIRST_MEDIUM_BIN) {
+      const perPage = binObjectsPerRun(b);
+      out.waste_small += live * size - liveReq + (carved / perPage) * (binRunPages(b) * PAGE_SIZE - perPage * size);
+    } else out.waste_medium += live * size - liveReq;
+  }
+  const largeBytes = Atomics.load(u32, H_LARGE_PAGES) * PAGE_SIZE;
+  const largeReq = observed ? sumCounter(a, C.RSS_LARGE_REQ) : largeBytes;
+  out.live += largeReq;
+  out.waste_large = largeBytes - largeReq;
+  forEachFreeRun(a, (page, n) => {
+    for (let p = page; p < page + n; p++) if (a.pageBit(a.residentWord, p)) out.seg_free += PAGE_SIZE;
+  });
+  const { metaBytes, arenaBytes } = a.layout;
+  const metaPages = osResidentPages(a.u8, 0, metaBytes);
+  out.meta = Number.isNaN(metaPages) ? metaBytes : metaPages * PAGE_SIZE;
+  out.osDataBytes = osResidentPages(a.u8, metaBytes, arenaBytes - metaBytes) * PAGE_SIZE;
+  out.resident = out.meta + Atomics.load(u32, H_RESIDENT_PAGES) * PAGE_SIZE;
+  return out;
+}
+
+/** `[HZ3_RSS_BREAKDOWN] live=... resident=...` */
+export function breakdownLine(b: RssBreakdown): string {
+  return `[HZ3_RSS_BREAKDOWN] ${BREAKDOWN_KEYS.map((k) => `${k}=${Math.round(b[k])}`).join(' ')}`;
+}
