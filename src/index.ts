@@ -7,7 +7,7 @@
  *   heap.free(p);
  *   worker.postMessage(heap.handle);     // in the worker: attachHeap(handle)
  */
-export { createHeap, attachHeap, Heap } from './api/heap.ts';
+export { createHeap, attachHeap, rssBreakdownOf, Heap } from './api/heap.ts';
 export type { HeapOptions, AttachOptions, HeapHandle, HeapStats, TrimResult } from './api/heap.ts';
 export type { HeapCheck } from './heap/verify.ts';
 export type { HeapReport, BoxReport } from './observe/report.ts';

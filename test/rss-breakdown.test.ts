@@ -75,3 +75,16 @@ describe('RSS breakdown', () => {
     other.detach();
   });
 });
+
+describe('rssBreakdownOf(handle)', () => {
+  it('reads a heap another thread owns without taking a slot, and refuses what is not a heap', async () => {
+    const { lib } = await laneBundle('research');
+    const h = lib.createHeap({ maxBytes: 16 << 20 });
+    const p = h.malloc(100);
+    const seen = lib.rssBreakdownOf(h.handle);
+    expect(seen).toEqual(h.rssBreakdown());
+    expect(h.stats().threads).toBe(1);
+    expect(() => lib.rssBreakdownOf({ buffer: new SharedArrayBuffer(16) } as never)).toThrow(/EHANDLE: rssBreakdownOf: the handle's buffer has 16 bytes/);
+    h.free(p);
+  });
+});

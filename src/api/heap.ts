@@ -162,40 +162,54 @@ function reportAtExit(heap: Heap): void {
 export function attachHeap(handle: HeapHandle, options?: AttachOptions): Heap {
   requireSharedMemory('attachHeap');
   const thread = threadOptions(optionsObject(options, 'attachHeap'), 'attachHeap');
+  return new Heap(openArena(handle, 'attachHeap'), thread);
+}
+
+/**
+ * The RSS breakdown of a heap, from any thread and without attaching (no slot
+ * is taken): for samplers and tools that watch a heap others use. Read-only.
+ */
+export function rssBreakdownOf(handle: HeapHandle): RssBreakdown {
+  return rssBreakdown(openArena(handle, 'rssBreakdownOf'));
+}
+
+/** An Arena over the heap a handle names, once its header is checked; HeapErrors name what is wrong. */
+function openArena(handle: HeapHandle, op: string): Arena {
   if (handle === null || typeof handle !== 'object' || !(handle.buffer instanceof SharedArrayBuffer)) {
-    throw new HeapError('EHANDLE', `attachHeap: expected the handle from createHeap (heap.handle), got ${show(handle)}`);
+    throw new HeapError('EHANDLE', `${op}: expected the handle from createHeap (heap.handle), got ${show(handle)}`);
   }
   const buffer = handle.buffer;
   if (buffer.byteLength < MIN_ARENA_BYTES) {
-    throw new HeapError('EHANDLE', `attachHeap: the handle's buffer has ${buffer.byteLength} bytes, less than the smallest heap (${MIN_ARENA_BYTES})`);
+    throw new HeapError('EHANDLE', `${op}: the handle's buffer has ${buffer.byteLength} bytes, less than the smallest heap (${MIN_ARENA_BYTES})`);
   }
   const u32 = new Uint32Array(buffer, 0, 1024);
   if (Atomics.load(u32, H_MAGIC) !== HEAP_MAGIC) {
-    throw new HeapError('EHANDLE', 'attachHeap: the buffer does not hold a hakozuna heap (no heap header at offset 0)');
+    throw new HeapError('EHANDLE', `${op}: the buffer does not hold a hakozuna heap (no heap header at offset 0)`);
   }
   if (u32[H_VERSION] !== LAYOUT_VERSION) {
-    throw new HeapError('EHANDLE', `attachHeap: the heap has layout version ${u32[H_VERSION]}, this bundle reads version ${LAYOUT_VERSION}`);
+    throw new HeapError('EHANDLE', `${op}: the heap has layout version ${u32[H_VERSION]}, this bundle reads version ${LAYOUT_VERSION}`);
   }
   if (u32[H_LANE_FINGERPRINT] !== HZ3_LANE_FINGERPRINT) {
-    const name = new TextDecoder().decode(new Uint8Array(buffer, H_LANE_NAME_BYTE, H_LANE_NAME_MAX)).replace(/\0+$/, '');
+    // Copied first: browsers refuse to decode straight from a view on a growable SharedArrayBuffer.
+    const name = new TextDecoder().decode(new Uint8Array(buffer, H_LANE_NAME_BYTE, H_LANE_NAME_MAX).slice()).replace(/\0+$/, '');
     throw new HeapError(
       'ELANE',
-      `attachHeap: the heap was built by lane "${name}" (fingerprint ${u32[H_LANE_FINGERPRINT]}) but this bundle is lane "${HZ3_LANE}" (fingerprint ${HZ3_LANE_FINGERPRINT}); load the same lane's bundle in every thread`,
+      `${op}: the heap was built by lane "${name}" (fingerprint ${u32[H_LANE_FINGERPRINT]}) but this bundle is lane "${HZ3_LANE}" (fingerprint ${HZ3_LANE_FINGERPRINT}); load the same lane's bundle in every thread`,
     );
   }
   if (u32[H_BUILD_ID] !== HZ3_BUILD_ID) {
     const hex = (n: number): string => n.toString(16).padStart(8, '0');
     throw new HeapError(
       'EBUILD',
-      `attachHeap: the heap was made by another build of hakozuna (source ${hex(u32[H_BUILD_ID])}) than this bundle (source ${hex(HZ3_BUILD_ID)}); every thread must load the same build`,
+      `${op}: the heap was made by another build of hakozuna (source ${hex(u32[H_BUILD_ID])}) than this bundle (source ${hex(HZ3_BUILD_ID)}); every thread must load the same build`,
     );
   }
-  return new Heap(new Arena(buffer, checkedHeader(u32, buffer.byteLength), u32[H_MAX_THREADS]), thread);
+  return new Arena(buffer, checkedHeader(u32, buffer.byteLength, op), u32[H_MAX_THREADS]);
 }
 
 /** The arena size a header describes, once every field agrees with the buffer and with the layout; EHANDLE otherwise. */
-function checkedHeader(u32: Uint32Array, byteLength: number): number {
-  const bad = (what: string): HeapError => new HeapError('EHANDLE', `attachHeap: corrupt heap header: ${what}`);
+function checkedHeader(u32: Uint32Array, byteLength: number, op: string): number {
+  const bad = (what: string): HeapError => new HeapError('EHANDLE', `${op}: corrupt heap header: ${what}`);
   const arenaBytes = u32[H_ARENA_PAGES] * PAGE_SIZE;
   if (arenaBytes !== byteLength) throw bad(`it describes ${arenaBytes} bytes, the buffer has ${byteLength}`);
   if (arenaBytes < MIN_ARENA_BYTES || arenaBytes > MAX_ARENA_BYTES || arenaBytes % SEGMENT_SIZE !== 0) {
