@@ -47,7 +47,7 @@ describe('observe medium-waste on a user script', () => {
     expect(r.verdict.kind).toBe('granularity');
     expect(out).toContain('app done');
     expect(out.filter((l) => l.startsWith('[HZ3_MEDIUM_WASTE_SC]'))).toHaveLength(8);
-    expect(out.at(-1)).toMatch(/^\[HZ3_S56_VERDICT\] waste_pct=49\.99 -> medium class granularity/);
+    expect(out.at(-1)).toMatch(/^\[HZ3_S56_VERDICT\] waste_pct=49\.99 share_of_resident=[\d.]+ -> medium (class granularity|requests waste)/);
   });
   it('finds no rounding waste for class-sized requests', async () => {
     const r = await observeMediumWaste({ script: [app, '8192'], log: () => undefined });

@@ -76,6 +76,27 @@ describe('RSS breakdown', () => {
   });
 });
 
+describe('the mean over epochs', () => {
+  it('samples the breakdown at each epoch and prints the mean beside the line at exit', async () => {
+    const { lib } = await laneBundle('research');
+    const h = lib.createHeap({ maxBytes: 16 << 20 });
+    const p = h.malloc(100_000); // 25 pages live during the first sample
+    h.maintain();
+    h.free(p);
+    h.maintain(); // the second sample sees them free in their segment
+    const lines = h.report().lines;
+    const mean = lines.find((l) => l.startsWith('[HZ3_RSS_BREAKDOWN_MEAN]'));
+    const m = /^\[HZ3_RSS_BREAKDOWN_MEAN\] samples=(\d+) live=(\d+) .* seg_free=(\d+) meta=\d+ resident=\d+$/.exec(mean ?? '');
+    expect(m, mean).not.toBeNull();
+    const samples = Number(m![1]);
+    expect(samples).toBeGreaterThanOrEqual(2); // maintain() twice, and the 50 ms timer epoch may add some
+    // Each sample saw 100 000 live bytes or none: the mean lies between.
+    expect(Number(m![2])).toBeGreaterThan(0);
+    expect(Number(m![2])).toBeLessThan(100_000);
+    expect(Number(m![3])).toBeGreaterThan(0);
+  });
+});
+
 describe('rssBreakdownOf(handle)', () => {
   it('reads a heap another thread owns without taking a slot, and refuses what is not a heap', async () => {
     const { lib } = await laneBundle('research');

@@ -11,12 +11,14 @@
 import { mediumSubrelease } from './medium-subrelease.ts';
 import { delayedSubrelease } from './delayed-subrelease.ts';
 import { decayPurge } from './decay-purge.ts';
+import { sampleBreakdown } from '../observe/rss-breakdown.ts';
 import { H_EPOCH, H_EPOCH_DUE_MS } from '../heap/layout.ts';
 import type { ThreadHeap } from '../heap/thread-cache.ts';
 
 export function onEpoch(t: ThreadHeap, epoch: number): void {
   if (HZ3_S55_3_MEDIUM_SUBRELEASE) mediumSubrelease(t, epoch);
   if (HZ3_S55_3B_DELAYED_SUBRELEASE) delayedSubrelease(t, epoch);
+  if (HZ3_RSS_BREAKDOWN_OBSERVE) sampleBreakdown(t.arena, t.slotWord); // before the boxes: what the heap held during the epoch
   if (HZ3_DECAY_PURGE) {
     decayPurge(t.arena, t.slotWord, t.arena.now(), {
       delayMs: HZ3_DECAY_MS,

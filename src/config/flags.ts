@@ -193,8 +193,8 @@ export const LANES: Readonly<Record<string, LaneSpec>> = {
     flags: { HZ3_DECAY_PURGE: 1, HZ3_EPOCH_MS: 50 },
   },
   research: {
-    doc: 'Observers on: S56 medium waste, S49 pack counters and the RSS breakdown, printed once at exit.',
-    flags: { HZ3_S56_MEDIUM_WASTE_OBSERVE: 1, HZ3_S49_PACK_OBSERVE: 1, HZ3_RSS_BREAKDOWN_OBSERVE: 1 },
+    doc: 'Observers on: S56 medium waste, S49 pack counters and the RSS breakdown (sampled at a 50 ms epoch), printed once at exit.',
+    flags: { HZ3_S56_MEDIUM_WASTE_OBSERVE: 1, HZ3_S49_PACK_OBSERVE: 1, HZ3_RSS_BREAKDOWN_OBSERVE: 1, HZ3_EPOCH_MS: 50 },
   },
 };
 

@@ -1,13 +1,15 @@
 /**
- * `hakozuna build` (a lane bundle from a preset and NAME=VALUE flags) and
- * `hakozuna observe medium-waste` (the S56 verdict). See src/config/flags.ts
- * for every flag and src/lab/observe.ts for the verdict rule.
+ * `hakozuna build` (a lane bundle from a preset and NAME=VALUE flags),
+ * `hakozuna observe medium-waste` (the S56 verdict) and `hakozuna observe rss`
+ * (the RSS breakdown and its verdict). See src/config/flags.ts for every flag,
+ * src/lab/observe.ts and observe-rss.ts for the verdict rules.
  */
 import { Command } from 'commander';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FLAG_SPECS, LANES, parseFlagAssignments } from '../config/flags.ts';
 import { observeMediumWaste } from './observe.ts';
+import { observeRss } from './observe-rss.ts';
 import { packageRoot } from './root.ts';
 import { listArg } from './cli-args.ts';
 
@@ -60,6 +62,28 @@ export function observeCommand(): Command {
           ...(o.bench ? { bench: o.bench } : {}),
           ...(o.script ? { script: [o.script, ...args] } : {}),
           flags: { HZ3_S56_MEDIUM_WASTE_OBSERVE: 1, HZ3_S49_PACK_OBSERVE: 1, ...flags },
+          lane: Object.keys(flags).length > 0 ? 'research-custom' : 'research',
+          ...(o.quick ? { quick: true } : {}),
+          ...(o.out ? { outDir: o.out } : {}),
+        });
+      }),
+  );
+  observe.addCommand(
+    new Command('rss')
+      .description('where the heap\'s resident bytes are (live, rounding waste, caches, free pages, metadata); prints [HZ3_RSS_BREAKDOWN] lines and [HZ3_RSS_VERDICT]')
+      .option('--bench <list>', 'workloads to run in the research lane (e.g. mstress,larson,dist_app)', listArg)
+      .option('--script <file>', 'your own program that imports \'hakozuna\'; run with the research lane (args after --)')
+      .option('--flag <NAME=VALUE>', 'extra flag for the observed lane (repeatable)', collect)
+      .option('--quick', 'short runs of the workloads')
+      .option('--out <dir>', 'where the bench writes results.json')
+      .argument('[args...]', 'arguments for --script')
+      .action(async (args: string[], o: { bench?: string[]; script?: string; flag?: string[]; quick?: boolean; out?: string }) => {
+        if (!o.bench && !o.script) throw new Error('observe rss: name workloads with --bench, or a program with --script');
+        const flags = parseFlagAssignments(o.flag ?? []);
+        await observeRss({
+          ...(o.bench ? { bench: o.bench } : {}),
+          ...(o.script ? { script: [o.script, ...args] } : {}),
+          flags: { HZ3_RSS_BREAKDOWN_OBSERVE: 1, ...flags },
           lane: Object.keys(flags).length > 0 ? 'research-custom' : 'research',
           ...(o.quick ? { quick: true } : {}),
           ...(o.out ? { outDir: o.out } : {}),

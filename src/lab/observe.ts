@@ -21,6 +21,8 @@ export interface WasteVerdict {
   req: number;
   alloc: number;
   wastePct: number;
+  /** Live medium rounding waste as a share of heap resident bytes (from the RSS breakdown lines), percent. */
+  shareOfResident?: number;
   kind: 'granularity' | 'segment-opening' | 'inconclusive' | 'no-medium-requests';
   /** The S49 line summed over the inputs, when present. */
   pack?: { hit: number; miss: number; new_segment: number };
@@ -40,11 +42,15 @@ export function parseStatLine(line: string): { tag: string; values: Record<strin
   return { tag: m[1], values };
 }
 
+/** The share a heap RSS gate asks of one cause before a lever on it alone can pass (the seed's -10%). */
+export const GATE_SHARE_PCT = 10;
+
 /** The seed's verdict from one or more runs' one-shot lines. */
 export function mediumWasteVerdict(lines: readonly string[]): WasteVerdict {
   let req = 0;
   let alloc = 0;
   let pack: WasteVerdict['pack'];
+  const breakdown = breakdownOf(lines);
   for (const line of lines) {
     const s = parseStatLine(line);
     if (!s) continue;
@@ -69,6 +75,9 @@ export function mediumWasteVerdict(lines: readonly string[]): WasteVerdict {
   } else if (wastePct > WASTE_HIGH_PCT) {
     kind = 'granularity';
     tail = `medium class granularity is the main RSS suspect (waste > ${WASTE_HIGH_PCT}%): next, finer medium classes (S57)`;
+    if (breakdown && breakdown.share < GATE_SHARE_PCT) {
+      tail = `medium requests waste > ${WASTE_HIGH_PCT}% of their bytes, but live medium waste is only ${breakdown.share.toFixed(2)}% of heap resident bytes: S57 alone cannot move a -${GATE_SHARE_PCT}% heap RSS gate`;
+    } else if (breakdown) tail += ` (live medium waste is ${breakdown.share.toFixed(2)}% of heap resident bytes: enough to move a -${GATE_SHARE_PCT}% gate)`;
   } else if (wastePct < WASTE_LOW_PCT) {
     kind = 'segment-opening';
     tail = `rounding waste is small (< ${WASTE_LOW_PCT}%): suspect segment opening; next, read the S49 pack counters${packText}`;
@@ -76,7 +85,44 @@ export function mediumWasteVerdict(lines: readonly string[]): WasteVerdict {
     kind = 'inconclusive';
     tail = `inconclusive (${WASTE_LOW_PCT}% <= waste <= ${WASTE_HIGH_PCT}%): neither rounding nor segment opening stands out${packText}`;
   }
-  return { req, alloc, wastePct, kind, pack, line: `[HZ3_S56_VERDICT] waste_pct=${pct} -> ${tail}` };
+  const share = breakdown ? ` share_of_resident=${breakdown.share.toFixed(2)}` : '';
+  return {
+    req, alloc, wastePct, kind, pack,
+    ...(breakdown ? { shareOfResident: breakdown.share } : {}),
+    line: `[HZ3_S56_VERDICT] waste_pct=${pct}${share} -> ${tail}`,
+  };
+}
+
+/** Live medium waste against resident bytes, from the breakdown lines (the mean over the run where there is one), summed over inputs. */
+function breakdownOf(lines: readonly string[]): { share: number } | undefined {
+  const parts = sumBreakdowns(lines);
+  return parts && parts.resident > 0 ? { share: (100 * parts.waste_medium) / parts.resident } : undefined;
+}
+
+/**
+ * The RSS breakdown parts of one or more runs' lines, summed: each run counts
+ * its [HZ3_RSS_BREAKDOWN_MEAN] line (the mean of its epoch samples) where it
+ * has one, else its [HZ3_RSS_BREAKDOWN] line (at exit).
+ */
+export function sumBreakdowns(lines: readonly string[]): Record<string, number> | undefined {
+  let out: Record<string, number> | undefined;
+  let pendingExit: Record<string, number> | undefined;
+  const add = (v: Record<string, number>): void => {
+    out ??= {};
+    for (const [k, x] of Object.entries(v)) if (k !== 'samples') out[k] = (out[k] ?? 0) + x;
+  };
+  for (const line of lines) {
+    const s = parseStatLine(line);
+    if (s?.tag === 'HZ3_RSS_BREAKDOWN') {
+      if (pendingExit) add(pendingExit); // a run without a mean line
+      pendingExit = s.values;
+    } else if (s?.tag === 'HZ3_RSS_BREAKDOWN_MEAN') {
+      add(s.values); // the mean line follows its run's exit line and stands for it
+      pendingExit = undefined;
+    }
+  }
+  if (pendingExit) add(pendingExit);
+  return out;
 }
 
 export interface ObserveOptions {
@@ -119,15 +165,15 @@ export async function runScriptWithLane(argv: readonly string[], laneBundle: str
   return lines.filter((l) => l.startsWith('[HZ3_'));
 }
 
-export async function observeMediumWaste(opts: ObserveOptions): Promise<ObserveResult> {
+/** Run the workloads and the script of `opts` in the observed lane; each input's one-shot lines. */
+export async function observeInputs(opts: ObserveOptions, what: string): Promise<{ name: string; lines: string[] }[]> {
   const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
   const lane = opts.lane ?? 'research';
-  const inputs: ObserveResult['inputs'] = [];
+  const inputs: { name: string; lines: string[] }[] = [];
   if (opts.script && opts.script.length > 0) {
     const { buildLane } = (await import(join(packageRoot(), 'scripts', 'lane-build.mjs'))) as typeof import('../../scripts/lane-build.mjs');
     const { entry } = await buildLane(lane, opts.flags ?? {}, 'research');
-    const lines = await runScriptWithLane(opts.script, entry, log);
-    inputs.push({ name: opts.script.join(' '), lines, verdict: mediumWasteVerdict(lines) });
+    inputs.push({ name: opts.script.join(' '), lines: await runScriptWithLane(opts.script, entry, log) });
   }
   if (opts.bench && opts.bench.length > 0) {
     const outcome = await runBench({
@@ -142,12 +188,15 @@ export async function observeMediumWaste(opts: ObserveOptions): Promise<ObserveR
       ...(opts.outDir !== undefined ? { outDir: opts.outDir } : {}),
       print: false,
     });
-    for (const run of outcome.results.runs) {
-      const lines = [...(run.oneShot ?? [])];
-      inputs.push({ name: run.workload, lines, verdict: mediumWasteVerdict(lines) });
-    }
+    for (const run of outcome.results.runs) inputs.push({ name: run.workload, lines: [...(run.oneShot ?? [])] });
   }
-  if (inputs.length === 0) throw new Error('observe medium-waste: name workloads with --bench, or a script with --script');
+  if (inputs.length === 0) throw new Error(`observe ${what}: name workloads with --bench, or a script with --script`);
+  return inputs;
+}
+
+export async function observeMediumWaste(opts: ObserveOptions): Promise<ObserveResult> {
+  const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
+  const inputs = (await observeInputs(opts, 'medium-waste')).map((i) => ({ ...i, verdict: mediumWasteVerdict(i.lines) }));
   for (const input of inputs) {
     log(`# ${input.name}`);
     for (const l of input.lines) log(l);

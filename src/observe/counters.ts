@@ -10,8 +10,12 @@
 import { S_COUNTERS, S_COUNTERS_MAX } from '../heap/layout.ts';
 import { NUM_BINS } from '../heap/size-classes.ts';
 
-/** RSS breakdown: per bin the bytes requested and the blocks allocated (2 per bin), then live large requested bytes. */
-const RSS_BREAKDOWN_COUNTERS = 2 * NUM_BINS + 1;
+/**
+ * RSS breakdown: per bin the bytes requested and the blocks allocated (2 per bin),
+ * live large requested bytes, then the epoch samples: their count and the sum of
+ * each of the 10 parts (for the mean line).
+ */
+const RSS_BREAKDOWN_COUNTERS = 2 * NUM_BINS + 1 + 1 + 10;
 
 export interface BoxSpec {
   /** The line's tag: `[HZ3_S49_PACK] hit=... miss=...`. */
@@ -64,7 +68,12 @@ export const BOXES: Readonly<Partial<Record<BoxName, BoxSpec>>> = {
         rssBreakdown: {
           line: 'HZ3_RSS_BREAKDOWN',
           flag: 'HZ3_RSS_BREAKDOWN_OBSERVE',
-          keys: [...Array.from({ length: 2 * NUM_BINS }, (_, i) => `${i & 1 ? 'blocks' : 'req'}${i >>> 1}`), 'large_req'],
+          keys: [
+            ...Array.from({ length: 2 * NUM_BINS }, (_, i) => `${i & 1 ? 'blocks' : 'req'}${i >>> 1}`),
+            'large_req',
+            'samples',
+            ...['live', 'waste_small', 'waste_medium', 'waste_large', 'tcache', 'central', 'remote', 'seg_free', 'meta', 'resident'].map((k) => `sum_${k}`),
+          ],
         },
       }
     : {}),
@@ -122,4 +131,5 @@ export const C = {
   DECAY: BOX_BASE.decay,
   RSS_REQ: BOX_BASE.rssBreakdown, // + 2*bin (bytes requested), + 2*bin + 1 (blocks)
   RSS_LARGE_REQ: BOX_BASE.rssBreakdown + 2 * NUM_BINS,
+  RSS_SAMPLES: BOX_BASE.rssBreakdown + 2 * NUM_BINS + 1, // then the sum of each part, in BREAKDOWN_KEYS order
 } as const;

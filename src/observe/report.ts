@@ -6,7 +6,7 @@
  */
 import { Arena } from '../heap/arena.ts';
 import { BOXES, BOX_BASE, counterBase, type BoxName } from './counters.ts';
-import { breakdownLine, rssBreakdown } from './rss-breakdown.ts';
+import { breakdownLine, meanBreakdownLine, rssBreakdown } from './rss-breakdown.ts';
 
 export interface BoxReport {
   /** The line tag, e.g. HZ3_S49_PACK. */
@@ -44,6 +44,8 @@ export function collectReport(a: Arena, lane: string): HeapReport {
     boxes.push({ line: spec.line, flag: spec.flag, values });
     if (HZ3_RSS_BREAKDOWN_OBSERVE && name === 'rssBreakdown') {
       lines.push(breakdownLine(rssBreakdown(a))); // derived from the heap's books at the moment of the report
+      const mean = meanBreakdownLine(a); // and the mean of the samples taken at each epoch
+      if (mean !== undefined) lines.push(mean);
     } else if (name === 's56Waste') {
       const waste = values.alloc - values.req;
       lines.push(`[${spec.line}] ${kv({ req: values.req, alloc: values.alloc, waste, waste_pct: pct(waste, values.alloc) })}`);

@@ -139,3 +139,24 @@ export function rssBreakdown(a: Arena): RssBreakdown {
 export function breakdownLine(b: RssBreakdown): string {
   return `[HZ3_RSS_BREAKDOWN] ${BREAKDOWN_KEYS.map((k) => `${k}=${Math.round(b[k])}`).join(' ')}`;
 }
+
+/**
+ * At an epoch (research lane: every HZ3_EPOCH_MS), add a snapshot of the
+ * breakdown to the sampling thread's counters, for the mean over the run.
+ */
+export function sampleBreakdown(a: Arena, slotWord: number): void {
+  const b = rssBreakdown(a);
+  const base = counterBase(slotWord) + C.RSS_SAMPLES;
+  a.f64[base]++;
+  BREAKDOWN_KEYS.forEach((k, i) => {
+    a.f64[base + 1 + i] += b[k];
+  });
+}
+
+/** `[HZ3_RSS_BREAKDOWN_MEAN] samples=N live=... resident=...`: the mean of the epoch samples, or undefined without any. */
+export function meanBreakdownLine(a: Arena): string | undefined {
+  const samples = sumCounter(a, C.RSS_SAMPLES);
+  if (samples === 0) return undefined;
+  const parts = BREAKDOWN_KEYS.map((k, i) => `${k}=${Math.round(sumCounter(a, C.RSS_SAMPLES + 1 + i) / samples)}`);
+  return `[HZ3_RSS_BREAKDOWN_MEAN] samples=${samples} ${parts.join(' ')}`;
+}
