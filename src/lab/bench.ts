@@ -187,6 +187,8 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
     return Math.min(iters, Math.max(50_000, Math.round(iters / 10)));
   };
   const startedAt = new Date();
+  // The commit the bundles are built from: read now, before the build (the tree may change during a long run).
+  const git = gitState(root);
   const outDir = resolve(options.outDir ?? join(root, 'bench', 'out', timestamp(startedAt)));
   const buildDir = resolve(options.buildDir ?? join(root, 'dist', 'bench'));
   const progressOn = options.progress ?? process.stderr.isTTY === true;
@@ -284,7 +286,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       command: options.command ?? 'runBench()',
-      git: gitState(root),
+      ...(git !== undefined ? { git } : {}),
       node: process.version,
       v8: process.versions.v8,
       platform: process.platform,
