@@ -101,7 +101,7 @@ describe('hakozuna ab', () => {
     const medium = ab.workloads[1]!;
     expect(medium.releaseCallsPerSec.b).toBeGreaterThanOrEqual(0);
     const bRun = r.runs.find((x) => x.workload === 'random_mixed_medium' && x.allocator === B)!;
-    expect(bRun.oneShot?.some((l) => l.startsWith('[HZ3_S55_3_MEDIUM_SUBRELEASE]'))).toBe(true);
+    expect(bRun.oneShot?.some((l) => l.startsWith('[HZ3_DECAY_PURGE]'))).toBe(true);
     expect(['GO', 'NO-GO']).toContain(ab.verdict);
     expect(results.ab.verdict).toBe(ab.verdict);
     expect(report).toMatch(/A\/B verdict: A = hakozuna@scale, B = hakozuna@mem\+HZ3_S55_3_PAGE_BUDGET=128/);

@@ -106,7 +106,7 @@ describe('multi-worker workloads (--quick size)', () => {
     // 2 quick cycles, 1 worker each: two thread exits, two purges.
     expect(s61.mt!.boxLines!.join('\n')).toMatch(/^\[HZ3_S61_THREAD_EXIT_PURGE\] purges=2 /m);
     const mem = runs.find((r) => r.workload === 'burst_idle_tail_t1' && r.allocator === 'hakozuna@mem')!;
-    expect(mem.mt!.boxLines!.join('\n')).toMatch(/^\[HZ3_S55_3_MEDIUM_SUBRELEASE\] calls=\d+/m);
+    expect(mem.mt!.boxLines!.join('\n')).toMatch(/^\[HZ3_DECAY_PURGE\] purges=\d+/m);
     // mem needs heap.maintain() while idle: it was called.
     expect(mem.mt!.metrics.maintainCalls).toBeGreaterThan(0);
     expect(s61.mt!.metrics.maintainCalls).toBe(0);

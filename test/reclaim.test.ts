@@ -196,3 +196,30 @@ describe('thread caches are bounded in bytes', () => {
     expect(h.check().problems.slice(0, 8)).toEqual([]);
   });
 });
+
+describe('heap.check() over the page books', () => {
+  it('counts pages taken but never tagged (a dead thread\'s) as leaked, and reports a broken book as a problem', async () => {
+    const { allocRun, segEntry } = await import('../src/heap/segments.ts');
+    const h = createHeap({ maxBytes: 16 << 20 });
+    const p = h.malloc(100_000);
+    expect(h.check()).toMatchObject({ problems: [], leakedPages: 0 });
+    // As if a thread died right after taking 3 pages from its segment.
+    allocRun(h.arena, h.thread.slotWord, h.thread.owner, 3, 1);
+    expect(h.check()).toMatchObject({ problems: [], leakedPages: 3 });
+    // A segment's free-page count that disagrees with its bitmap is a problem.
+    const e = segEntry(h.arena, p >>> 20);
+    h.arena.u32[e + 2]++; // SEG_FREE_PAGES
+    expect(h.check().problems.join('\n')).toMatch(/free pages recorded, \d+ in its bitmap/);
+    h.arena.u32[e + 2]--;
+    // A large run never marked live (its thread died inside malloc) is leaked too: 25 pages.
+    h.arena.gmap[p >>> 4] = 0;
+    expect(h.check()).toMatchObject({ problems: [], leakedPages: 3 + 25 });
+    h.arena.gmap[p >>> 4] = 1;
+    // Live large pages that disagree with the recorded count are a problem.
+    h.arena.u32[12]++; // H_LARGE_PAGES
+    expect(h.check().problems.join('\n')).toMatch(/large runs hold 25 pages, 26 recorded/);
+    h.arena.u32[12]--;
+    h.free(p);
+    expect(h.check().problems).toEqual([]);
+  });
+});

@@ -41,7 +41,7 @@ function residency(heap: Heap): AllocatorResidency {
 }
 
 /** The lane has boxes that run at the epoch: an idle program must call heap.maintain() to advance it. */
-const NEEDS_MAINTAIN = HZ3_S55_3_MEDIUM_SUBRELEASE !== 0 || HZ3_S55_3B_DELAYED_SUBRELEASE !== 0;
+const NEEDS_MAINTAIN = HZ3_S55_3_MEDIUM_SUBRELEASE !== 0 || HZ3_S55_3B_DELAYED_SUBRELEASE !== 0 || HZ3_DECAY_PURGE !== 0;
 
 const hakozuna: MtAllocatorModule = {
   name: 'hakozuna',

@@ -112,6 +112,8 @@ export const H_CENTRAL_SCANNED = 24;
 export const H_RECLAIM_LOCK = 25;
 /** When the epoch is next due by time (ms since the time origin; HZ3_EPOCH_MS lanes). */
 export const H_EPOCH_DUE_MS = 26;
+/** Times the segment lock was taken over from a dead holder: its books may be stale at one segment (heap.check()). */
+export const H_SEGMENT_LOCK_STOLEN = 27;
 /** Lane name, up to 32 bytes of ASCII from byte offset 128. */
 export const H_LANE_NAME_BYTE = 128;
 export const H_LANE_NAME_MAX = 32;

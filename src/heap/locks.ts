@@ -11,7 +11,7 @@
  * Taking over can leak the blocks the dead thread was moving; it cannot hand one
  * block to two owners, because every critical section publishes a block last.
  */
-import { H_LOCKS_STOLEN } from './layout.ts';
+import { H_LOCKS_STOLEN, H_SEGMENT_LOCK, H_SEGMENT_LOCK_STOLEN } from './layout.ts';
 
 export const NO_SLOT = 0xffff;
 const WAITERS = 1 << 30;
@@ -60,6 +60,7 @@ function lockContended(i32: Int32Array, index: number, me: number): void {
       since = now;
     } else if (now - since > ABANDON_MS && Atomics.compareExchange(i32, index, after, me | WAITERS) === after) {
       Atomics.add(i32, H_LOCKS_STOLEN, 1);
+      if (index === H_SEGMENT_LOCK) Atomics.add(i32, H_SEGMENT_LOCK_STOLEN, 1);
       return;
     }
   }
