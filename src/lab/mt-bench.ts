@@ -5,13 +5,16 @@
  *
  * - A *run name* is the workload plus its thread count: `larson_t2`.
  * - Allocators: those that can be shared between workers (allocators.ts
- *   `multiWorker`); gc and glibc are skipped with a note; noop only where the
+ *   `multiWorker`); gc is skipped with a note, the native mallocs run only the
+ *   workloads with a C version (larson, mstress); noop only where the
  *   blocks hold no data (mt_remote, larson). Without --allocators the suite adds
  *   each workload's extra hakozuna lanes (mstress: mem, s55-3b; burst_idle: s61,
  *   s55-3b, mem; larson: s55-3b).
  * - Parameters: each workload's full defaults, its quick overrides with --quick,
  *   its slow-peer overrides for thing, then --param KEY=V or WORKLOAD.KEY=V.
- * - Every run is a fresh child process; repetitions are interleaved.
+ * - Every run is a fresh child process; repetitions are interleaved. Each
+ *   threads mode (--threads-mode: pooled, the default, and spawn) is a run name
+ *   of its own: larson_t2, larson_t2_spawn.
  * - The summary rows are the single-threaded ones' (opsPerSec = the workload's
  *   metric) plus an `mt` part; the targets of the issues are checked in
  *   {@link mtTargets}.

@@ -24,8 +24,9 @@
  * The `data` and `retained` pointer arrays are JS typed arrays (C allocates
  * them from the allocator under test). Metric: wall time (the sum of the
  * rounds, from the start word to the end of the transfer frees; starting the
- * round's workers, ~50 ms each, is outside it but every worker is new and
- * attaches inside it) and RSS mean and peak; the rate column is allocations per
+ * round's threads is outside it, and each attaches inside it: in spawn mode a new
+ * Worker, ~50 ms, that runs the loop cold; in the default pooled mode a worker
+ * of the pool, warm from round 2 on) and RSS mean and peak; the rate column is allocations per
  * second of that wall time. Everything is freed, so hakozuna's bytesInUse must
  * return to its start value.
  */
