@@ -8,6 +8,7 @@ import { larsonSpec } from './larson.ts';
 import { mstressSpec } from './mstress.ts';
 import { xmallocSpec } from './xmalloc.ts';
 import { burstIdleSpec, burstIdleTailSpec } from './burst-idle.ts';
+import { mediumAppSpec } from './medium-app.ts';
 
 const list: MtWorkloadSpec[] = [
   mtRemoteSpec('small', 0),
@@ -21,6 +22,7 @@ const list: MtWorkloadSpec[] = [
   xmallocSpec,
   burstIdleSpec,
   burstIdleTailSpec,
+  mediumAppSpec,
 ];
 
 export const MT_WORKLOADS: Readonly<Record<string, MtWorkloadSpec>> = Object.fromEntries(list.map((s) => [s.name, s]));
