@@ -139,4 +139,19 @@ describe('the default bundle', () => {
     const free = src.slice(src.indexOf('function free(p)'), src.indexOf('return { malloc, free }'));
     expect(free).not.toContain('gmap');
   });
+
+  it('carries none of S57\'s code, and S57 leaves the hot path as it is', async () => {
+    const out = { outRoot: join(ROOT, 'dist', 'test-bundle') };
+    const scale = readFileSync((await buildLane('scale', {}, undefined, out)).entry, 'utf8');
+    const s57 = readFileSync((await buildLane('s57-bundle', { HZ3_S57_MEDIUM_FINE_CLASSES: 1 }, undefined, out)).entry, 'utf8');
+    const names = ['buildS57Classes', 's57MediumIndex', 'markMediumRuns', 'runStartOf', 'clearMediumRun', 'mediumPointerError', 'mediumPageProblem', 'alignedMediumSize'];
+    for (const name of names) {
+      expect(scale.includes(name), name).toBe(false);
+      expect(s57.includes(name), name).toBe(true);
+    }
+    // size -> bin stays one table load, free one page-tag load: the two closures are the same text.
+    const hot = (src: string): string => src.slice(src.indexOf('function createHotPath('), src.indexOf('return { malloc, free }'));
+    expect(hot(scale).length).toBeGreaterThan(500);
+    expect(hot(s57)).toBe(hot(scale));
+  });
 });

@@ -12,6 +12,7 @@ import {
 import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, DEFAULT_THREAD_CACHE_BYTES } from '../heap/size-classes.ts';
 import { ThreadHeap, type OnExhausted, type ThreadOptions } from '../heap/thread-cache.ts';
 import { mallocLarge } from '../heap/large.ts';
+import { alignedMediumSize } from '../heap/medium-runs.ts';
 import { checkLive, usableOf } from '../heap/checks.ts';
 import { heapAccount } from '../heap/account.ts';
 import { honourReclaim, reclaimAsked, returnToSegments } from '../heap/reclaim.ts';
@@ -343,10 +344,13 @@ export class Heap {
     checkSize(size, 'alignedAlloc: size');
     if (alignment <= 16) return this.malloc(size);
     // Small classes are multiples of 16 carved from page starts: a class that is a
-    // multiple of the alignment yields aligned objects. Medium runs are page aligned.
+    // multiple of the alignment yields aligned objects. Medium runs are page aligned
+    // (S57: objects lie end to end in page-aligned runs, so ask for a class that is a multiple of the alignment).
     const rounded = Math.ceil(Math.max(size, 1) / alignment) * alignment;
     if (rounded <= MAX_SMALL_SIZE) return this.malloc(rounded);
-    if (alignment <= PAGE_SIZE && size <= MAX_MEDIUM_SIZE) return this.malloc(Math.max(size, MAX_SMALL_SIZE + 1));
+    if (alignment <= PAGE_SIZE && size <= MAX_MEDIUM_SIZE) {
+      return this.malloc(HZ3_S57_MEDIUM_FINE_CLASSES ? alignedMediumSize(size, alignment) : Math.max(size, MAX_SMALL_SIZE + 1));
+    }
     return mallocLarge(t, Math.max(size, 1), Math.min(alignment / PAGE_SIZE, 256), false);
   }
 

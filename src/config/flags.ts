@@ -82,6 +82,14 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     doc: 'S56: count requested vs allocated bytes of medium requests per class; prints [HZ3_MEDIUM_WASTE_OBS] and [HZ3_MEDIUM_WASTE_SC].',
   },
   {
+    name: 'HZ3_S57_MEDIUM_FINE_CLASSES',
+    kind: 'box',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'S57: 32 medium classes 2304..32768 B at most 12.5% apart (instead of 8 classes of 4..32 KiB), several objects per run of 1..13 pages.',
+  },
+  {
     name: 'HZ3_S55_3_MEDIUM_SUBRELEASE',
     kind: 'box',
     default: 0,

@@ -11,6 +11,7 @@ declare const HZ3_S49_SEGMENT_PACK: number;
 declare const HZ3_S49_PACK_OBSERVE: number;
 declare const HZ3_S56_MEDIUM_WASTE_OBSERVE: number;
 declare const HZ3_RSS_BREAKDOWN_OBSERVE: number;
+declare const HZ3_S57_MEDIUM_FINE_CLASSES: number;
 declare const HZ3_S55_3_MEDIUM_SUBRELEASE: number;
 declare const HZ3_S55_3_PAGE_BUDGET: number;
 declare const HZ3_S55_3_CALL_CAP: number;

@@ -5,12 +5,14 @@
  * What is caught where:
  *   type, range, alignment, page with no allocation   every lane (slow path)
  *   double free, interior pointer (small, medium)     lanes with HZ3_FREE_CHECKS
+ *     (medium: an interior pointer is EINTERIOR with S57's runs, EDOUBLE_FREE otherwise)
  *   double free, interior pointer (large)             every lane
  */
 import { Arena } from './arena.ts';
 import { LARGE_BIN, PAGE_SHIFT, PAGE_SIZE, TAG_BIN_MASK } from './layout.ts';
 import { FIRST_MEDIUM_BIN, binSize } from './size-classes.ts';
 import { HeapError, show } from './errors.ts';
+import { mediumPointerError } from './medium-runs.ts';
 
 export const doubleFree = (p: number, op: string): HeapError =>
   new HeapError('EDOUBLE_FREE', `${op}: block ${show(p)} is already free`);
@@ -41,6 +43,8 @@ export function checkLive(a: Arena, p: unknown, op: string): number {
     throw new HeapError('EPTR_NOT_ALLOCATED', `${op}: pointer ${show(p)} is in a large run that is no longer live (freed already)`);
   }
   if (!HZ3_FREE_CHECKS || a.gmap[p >>> 4] === 1) return tag;
+  // S57 medium runs hold several objects, which may straddle pages: the run start is in runLen (medium-runs.ts).
+  if (HZ3_S57_MEDIUM_FINE_CLASSES) if (bin >= FIRST_MEDIUM_BIN) throw mediumPointerError(a, p, page, bin, op);
   const size = binSize(bin);
   if (bin < FIRST_MEDIUM_BIN) {
     const offset = p - page * PAGE_SIZE;

@@ -10,12 +10,20 @@
  *             out together: a small-class page, a medium object, a large object.
  *   bin       a size class. Bins 0..127 are small (16..2048 B, 16 B steps, a page
  *             carved into equal objects); bins 128..135 are medium (one object per
- *             run of 1..8 pages); large objects (>32 KiB) have no bin.
+ *             run of 1..8 pages); large objects (>32 KiB) have no bin. With S57
+ *             (HZ3_S57_MEDIUM_FINE_CLASSES) bins 128..159 are medium, 2304..32768 B,
+ *             several objects end to end per run of 1..13 pages (an object may
+ *             straddle a page boundary inside its run).
  *   page tag  (PTAG) one u32 per arena page: which bin and which owner thread the
  *             page's blocks belong to. 0 = no allocation in this page.
  *   slot      a thread's record: lease, thread cache (bin heads and counts),
  *             remote ring, counters. Any thread can adopt a dead thread's slot.
  *   granule   16 bytes. One byte per granule (gmap) marks "a live block starts here".
+ *   runLen    one u32 per arena page. A large run's first page: its length in pages
+ *             (0 inside it). An S57 medium run's pages: the page's distance from the
+ *             run's first page plus one (1, 2, ... up to the run's length), so any
+ *             pointer finds its run start and block start (src/heap/medium-runs.ts).
+ *             Small pages, default medium pages and free pages: 0.
  *
  * Arena
  *
@@ -118,7 +126,7 @@ export const H_SEGMENT_LOCK_STOLEN = 27;
 export const H_LANE_NAME_BYTE = 128;
 export const H_LANE_NAME_MAX = 32;
 /** Objects carved per bin, u32 each, from word 64: `carved[bin]`. */
-export const H_CARVED = 64; // 64 + NUM_BINS(136) = 200 < 1024 words
+export const H_CARVED = 64; // 64 + NUM_BINS(136; S57: 160) = 200 (224) < 1024 words
 export const carvedWord = (bin: number): number => H_CARVED + bin;
 
 // ---------------------------------------------------------------------------

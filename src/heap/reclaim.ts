@@ -5,7 +5,9 @@
  * fast. The page it lives in goes back to its segment, where any bin or a large
  * block can take it, once every block of the page is free in central:
  * returnToSegments scans central, counts free blocks per page, and returns each
- * small page whose blocks are all there and each medium run. The scan runs
+ * small page whose blocks are all there and each medium run (with S57, whose
+ * medium runs hold several objects: each run whose objects are all there,
+ * counted per run start page). The scan runs
  *   - before a never-used segment is opened, when central took blocks since the
  *     last scan began (allocRun answers SCAN_FIRST): freed pages are reused
  *     before fresh ones are touched;
@@ -37,6 +39,7 @@ import { lock, pause, unlock } from './locks.ts';
 import { returnSlotState, sweepInbox } from './threads.ts';
 import { heapAccount, slotCachedBytes } from './account.ts';
 import { show } from './errors.ts';
+import { clearMediumRun, runStartOf } from './medium-runs.ts';
 
 /** How long a thread short of memory waits for the others to give their caches back (above the 250 ms heartbeat). */
 export const RECLAIM_WAIT_MS = 300;
@@ -81,9 +84,12 @@ export function returnToSegments(a: Arena, opts: ReturnOptions): { pages: number
       const runPages = binRunPages(bin);
       const perPage = binObjectsPerRun(bin);
       const heads: number[] = [];
+      // Free blocks are counted per page (small) or, with S57's multi-object medium runs, per run start.
       centralTakeAll(a, bin, (head) => {
         heads.push(head);
-        if (bin < FIRST_MEDIUM_BIN) for (let p = head; p !== 0; p = u32[p >>> 2]) counts[p >>> PAGE_SHIFT]++;
+        if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) {
+          for (let p = head; p !== 0; p = u32[p >>> 2]) counts[HZ3_S57_MEDIUM_FINE_CLASSES ? runStartOf(a, p >>> PAGE_SHIFT) : p >>> PAGE_SHIFT]++;
+        }
       });
       // Decide every block first: returning (and perhaps releasing) a page
       // would zero the links of its blocks that are still ahead in a chain.
@@ -93,16 +99,16 @@ export function returnToSegments(a: Arena, opts: ReturnOptions): { pages: number
       for (const head of heads) {
         for (let p = head; p !== 0; ) {
           const next = u32[p >>> 2];
-          const page = p >>> PAGE_SHIFT;
-          const whole = bin >= FIRST_MEDIUM_BIN || counts[page] === perPage;
+          const page = HZ3_S57_MEDIUM_FINE_CLASSES ? runStartOf(a, p >>> PAGE_SHIFT) : p >>> PAGE_SHIFT;
+          const whole = (HZ3_S57_MEDIUM_FINE_CLASSES ? false : bin >= FIRST_MEDIUM_BIN) || counts[page] === perPage;
           if (whole && more()) {
-            if (bin < FIRST_MEDIUM_BIN) counts[page] = RETURNED;
+            if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) counts[page] = RETURNED;
             pages.push(page);
             returned += runPages;
             runs++;
             blocks += perPage;
-          } else if (bin >= FIRST_MEDIUM_BIN || counts[page] !== RETURNED) {
-            if (bin < FIRST_MEDIUM_BIN) counts[page] = 0;
+          } else if ((HZ3_S57_MEDIUM_FINE_CLASSES ? false : bin >= FIRST_MEDIUM_BIN) || counts[page] !== RETURNED) {
+            if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) counts[page] = 0;
             u32[p >>> 2] = keep;
             keep = p;
             keepN++;
@@ -111,7 +117,7 @@ export function returnToSegments(a: Arena, opts: ReturnOptions): { pages: number
         }
       }
       for (const page of pages) {
-        if (bin < FIRST_MEDIUM_BIN) counts[page] = 0;
+        if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) counts[page] = 0;
         returnRun(a, bin, page, runPages, perPage, opts);
       }
       if (keepN > 0) centralPush(a, shard, bin, keep, keepN, false);
@@ -124,6 +130,7 @@ export function returnToSegments(a: Arena, opts: ReturnOptions): { pages: number
 
 function returnRun(a: Arena, bin: number, page: number, pages: number, objects: number, opts: ReturnOptions): void {
   Atomics.sub(a.u32, carvedWord(bin), objects);
+  if (HZ3_S57_MEDIUM_FINE_CLASSES) if (bin >= FIRST_MEDIUM_BIN) clearMediumRun(a, page, pages);
   a.ptag.fill(0, page, page + pages);
   opts.onRun?.(page, pages); // the run is still ours: releasing it here cannot hit live data
   freeRun(a, page, pages);

@@ -5,32 +5,39 @@
  *                          floor(4096 / size) equal objects.
  *   medium  bins 128..135  4..32 KiB: one object per run of 1..8 pages. A request
  *                          of 2049..4095 B rounds up to 4 KiB (S56 observes this).
+ *           with S57 (HZ3_S57_MEDIUM_FINE_CLASSES): bins 128..159, 2304..32768 B,
+ *                          eight classes per doubling (at most 12.5% apart), several
+ *                          objects per run of 1..13 pages (./medium-classes.ts).
  *   large   no bin         > 32 KiB: a page run (multi-segment span above 1 MiB).
  *
  * `binOfGranules[(size + 15) >>> 4]` maps any size 0..32768 to its bin in one load.
  */
 import { PAGE_SIZE, PAGE_SHIFT } from './layout.ts';
+import { S57_CLASSES, S57_MEDIUM_BINS, s57MediumIndex } from './medium-classes.ts';
 
 export const NUM_SMALL_BINS = 128;
-export const NUM_MEDIUM_BINS = 8;
+export const NUM_MEDIUM_BINS = HZ3_S57_MEDIUM_FINE_CLASSES ? S57_MEDIUM_BINS : 8;
 export const NUM_BINS = NUM_SMALL_BINS + NUM_MEDIUM_BINS;
 export const FIRST_MEDIUM_BIN = NUM_SMALL_BINS;
 export const MAX_SMALL_SIZE = 2048;
-export const MAX_MEDIUM_SIZE = NUM_MEDIUM_BINS * PAGE_SIZE; // 32 KiB
+export const MAX_MEDIUM_SIZE = 8 * PAGE_SIZE; // 32 KiB
 
 /** Bytes of an object of `bin`. */
 export const binSize = (bin: number): number =>
-  bin < NUM_SMALL_BINS ? (bin + 1) * 16 : (bin - FIRST_MEDIUM_BIN + 1) * PAGE_SIZE;
+  bin < NUM_SMALL_BINS ? (bin + 1) * 16 : HZ3_S57_MEDIUM_FINE_CLASSES ? S57_CLASSES.size[bin - FIRST_MEDIUM_BIN] : (bin - FIRST_MEDIUM_BIN + 1) * PAGE_SIZE;
 
-/** Pages of one run of `bin`: 1 for small bins (a page per carve), 1..8 for medium. */
-export const binRunPages = (bin: number): number => (bin < NUM_SMALL_BINS ? 1 : bin - FIRST_MEDIUM_BIN + 1);
+/** Pages of one run of `bin`: 1 for small bins (a page per carve), 1..8 for medium (S57: 1..13). */
+export const binRunPages = (bin: number): number =>
+  bin < NUM_SMALL_BINS ? 1 : HZ3_S57_MEDIUM_FINE_CLASSES ? S57_CLASSES.pages[bin - FIRST_MEDIUM_BIN] : bin - FIRST_MEDIUM_BIN + 1;
 
-/** Objects one run of `bin` holds. */
-export const binObjectsPerRun = (bin: number): number => (bin < NUM_SMALL_BINS ? Math.floor(PAGE_SIZE / binSize(bin)) : 1);
+/** Objects one run of `bin` holds (medium: 1; S57 medium: 1..8). */
+export const binObjectsPerRun = (bin: number): number =>
+  bin < NUM_SMALL_BINS ? Math.floor(PAGE_SIZE / binSize(bin)) : HZ3_S57_MEDIUM_FINE_CLASSES ? S57_CLASSES.objects[bin - FIRST_MEDIUM_BIN] : 1;
 
 /** The bin of a request of `size` bytes (0 <= size <= MAX_MEDIUM_SIZE). */
 export function binOfSize(size: number): number {
   if (size <= MAX_SMALL_SIZE) return size <= 16 ? 0 : ((size + 15) >>> 4) - 1;
+  if (HZ3_S57_MEDIUM_FINE_CLASSES) return FIRST_MEDIUM_BIN + s57MediumIndex(size);
   return FIRST_MEDIUM_BIN + ((size + PAGE_SIZE - 1) >>> PAGE_SHIFT) - 1;
 }
 

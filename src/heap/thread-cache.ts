@@ -40,6 +40,7 @@ import { HeapError, show } from './errors.ts';
 import { epochByTime, onEpoch } from '../boxes/epoch.ts';
 import { observeMediumRequest } from '../observe/medium-waste.ts';
 import { observeRequest } from '../observe/rss-breakdown.ts';
+import { markMediumRuns } from './medium-runs.ts';
 
 export interface HotPath {
   malloc(size: number): number;
@@ -241,18 +242,20 @@ export class ThreadHeap {
     if (page < 0) return 0;
     const pages = runs * runPages;
     const tag = makeTag(bin, this.owner);
+    // S57: a medium run holds several objects; each page records its distance from the run start (medium-runs.ts).
+    if (HZ3_S57_MEDIUM_FINE_CLASSES) if (bin >= FIRST_MEDIUM_BIN) markMediumRuns(a, page, runs, runPages);
     a.ptag.fill(tag, page, page + pages);
     markResident(a, page, pages);
     markDirty(a, page, pages);
     // Link every object of every run, lowest address first.
     const base = page * PAGE_SIZE;
     const total = runs * perRun;
-    const stride = bin < FIRST_MEDIUM_BIN ? size : runPages << PAGE_SHIFT;
+    const stride = HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN ? size : runPages << PAGE_SHIFT;
     let prev = 0;
     for (let r = runs - 1; r >= 0; r--) {
       const runBase = base + r * (runPages << PAGE_SHIFT);
       for (let i = perRun - 1; i >= 0; i--) {
-        const p = bin < FIRST_MEDIUM_BIN ? runBase + i * stride : runBase;
+        const p = HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN ? runBase + i * stride : runBase;
         u32[p >>> 2] = prev;
         prev = p;
       }

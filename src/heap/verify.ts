@@ -5,7 +5,9 @@
  * live, seen once. Compares walked lengths with the recorded counts, and walked
  * totals with the blocks ever carved. Then the page books (checkPages): every
  * data page is counted once, as free in its segment's bitmap, in a run of a bin,
- * or in a large run; segment entries, pack buckets and large runs agree.
+ * or in a large run; segment entries, pack buckets and large runs agree. With
+ * S57, every page of a medium run records its place in the run (runLen) and
+ * every free medium block starts an object of its run.
  * Run it while no other thread allocates.
  */
 import { Arena } from './arena.ts';
@@ -18,6 +20,7 @@ import { NUM_BINS, NUM_SMALL_BINS, binSize } from './size-classes.ts';
 import { isFiled, largestRun, packBucketOf, segEntry } from './segments.ts';
 import { inboxWord } from './remote.ts';
 import { centralEntry } from './central.ts';
+import { mediumBlockProblem, mediumPageProblem } from './medium-runs.ts';
 
 export interface HeapCheck {
   /** Everything that is wrong, one line each; empty when the heap is sound. */
@@ -68,6 +71,12 @@ export function checkHeap(a: Arena): HeapCheck {
     const tag = a.ptag[p >>> PAGE_SHIFT];
     if ((tag & TAG_BIN_MASK) !== bin) report(`${where}: block ${p} is in a page of bin ${tag & TAG_BIN_MASK} (tag ${tag})`);
     if (HZ3_FREE_CHECKS && a.gmap[p >>> 4] !== 0) report(`${where}: free block ${p} is marked live`);
+    if (HZ3_S57_MEDIUM_FINE_CLASSES) {
+      if (bin >= NUM_SMALL_BINS && bin < NUM_BINS) {
+        const why = mediumBlockProblem(a, p, bin);
+        if (why !== undefined) report(`${where}: ${why}`);
+      }
+    }
     freeBlocks[bin]++;
     return true;
   };
@@ -205,6 +214,7 @@ function checkPages(a: Arena, report: (msg: string) => void, stale: Set<number>)
       if (isFree) {
         freePages++;
         if (tag !== 0) report(`page ${p}: free in segment ${s}'s bitmap but tagged ${tag}`);
+        if (HZ3_S57_MEDIUM_FINE_CLASSES) if (a.runLen[p] !== 0) report(`page ${p}: free in segment ${s}'s bitmap but records run distance ${a.runLen[p]}`);
         continue;
       }
       if (tag === 0) {
@@ -226,6 +236,10 @@ function checkPages(a: Arena, report: (msg: string) => void, stale: Set<number>)
       if (bin >= NUM_BINS) report(`page ${p}: tag ${tag} names no bin`);
       else if (tagOwner(tag) < 1 || tagOwner(tag) > maxThreads) report(`page ${p}: a page of bin ${bin} owned by slot ${tagOwner(tag) - 1}, outside [0, ${maxThreads})`);
       else if (bin < NUM_SMALL_BINS && a.runLen[p] !== 0) report(`page ${p}: a small page with a large run length ${a.runLen[p]}`);
+      else if (HZ3_S57_MEDIUM_FINE_CLASSES && bin >= NUM_SMALL_BINS) {
+        const why = mediumPageProblem(a, p, i, tag);
+        if (why !== undefined) report(why);
+      }
     }
     if (freePages !== u32[e + SEG_FREE_PAGES]) book(s, `${where}: ${u32[e + SEG_FREE_PAGES]} free pages recorded, ${freePages} in its bitmap`);
     if (st === SEG_FREE && freePages !== PAGES_PER_SEGMENT) report(`${where}: free, but ${PAGES_PER_SEGMENT - freePages} pages are taken`);

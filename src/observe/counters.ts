@@ -8,7 +8,7 @@
  * is itself behind its flag, so a lane without the box carries none of it.
  */
 import { S_COUNTERS, S_COUNTERS_MAX } from '../heap/layout.ts';
-import { NUM_BINS } from '../heap/size-classes.ts';
+import { NUM_BINS, NUM_MEDIUM_BINS } from '../heap/size-classes.ts';
 
 /**
  * RSS breakdown: per bin the bytes requested and the blocks allocated (2 per bin),
@@ -27,7 +27,7 @@ export interface BoxSpec {
 }
 
 /** Every box with counters, and how many counters each has (fixes the slot layout). */
-export const COUNTER_SLOTS = { s49Pack: 3, s56Waste: 2, s56WasteByClass: 16, s55_3: 5, s55_3b: 7, s61: 5, decay: 6, rssBreakdown: RSS_BREAKDOWN_COUNTERS } as const;
+export const COUNTER_SLOTS = { s49Pack: 3, s56Waste: 2, s56WasteByClass: 2 * NUM_MEDIUM_BINS, s55_3: 5, s55_3b: 7, s61: 5, decay: 6, rssBreakdown: RSS_BREAKDOWN_COUNTERS } as const;
 export type BoxName = keyof typeof COUNTER_SLOTS;
 
 /** The boxes this bundle carries (their flag is on), with their counters' names. */
@@ -41,7 +41,7 @@ export const BOXES: Readonly<Partial<Record<BoxName, BoxSpec>>> = {
         s56WasteByClass: {
           line: 'HZ3_MEDIUM_WASTE_SC',
           flag: 'HZ3_S56_MEDIUM_WASTE_OBSERVE',
-          keys: Array.from({ length: 16 }, (_, i) => `${i & 1 ? 'alloc' : 'req'}${i >>> 1}`),
+          keys: Array.from({ length: 2 * NUM_MEDIUM_BINS }, (_, i) => `${i & 1 ? 'alloc' : 'req'}${i >>> 1}`),
         },
       }
     : {}),

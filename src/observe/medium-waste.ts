@@ -2,6 +2,8 @@
  * S56 medium waste observe (HZ3_S56_MEDIUM_WASTE_OBSERVE): at the allocation
  * entry, for medium requests (2049..32768 B, i.e. the 4..32 KiB classes), count
  * requested and allocated (class) bytes, in total and per class. Research lane only.
+ * With S57 (HZ3_S57_MEDIUM_FINE_CLASSES) the classes are S57's 32 (sc 0..31,
+ * 2304..32768 B) and each [HZ3_MEDIUM_WASTE_SC] line names its class's size.
  */
 import { C, counterBase } from './counters.ts';
 import { FIRST_MEDIUM_BIN, binSize } from '../heap/size-classes.ts';

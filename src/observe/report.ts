@@ -7,6 +7,7 @@
 import { Arena } from '../heap/arena.ts';
 import { BOXES, BOX_BASE, counterBase, type BoxName } from './counters.ts';
 import { breakdownLine, meanBreakdownLine, rssBreakdown } from './rss-breakdown.ts';
+import { FIRST_MEDIUM_BIN, NUM_MEDIUM_BINS, binSize } from '../heap/size-classes.ts';
 
 export interface BoxReport {
   /** The line tag, e.g. HZ3_S49_PACK. */
@@ -50,10 +51,12 @@ export function collectReport(a: Arena, lane: string): HeapReport {
       const waste = values.alloc - values.req;
       lines.push(`[${spec.line}] ${kv({ req: values.req, alloc: values.alloc, waste, waste_pct: pct(waste, values.alloc) })}`);
     } else if (name === 's56WasteByClass') {
-      for (let sc = 0; sc < 8; sc++) {
+      for (let sc = 0; sc < NUM_MEDIUM_BINS; sc++) {
         const req = values[`req${sc}`];
         const alloc = values[`alloc${sc}`];
-        lines.push(`[${spec.line}] ${kv({ sc, req, alloc, waste: alloc - req })}`);
+        // S57's classes are not multiples of 4 KiB: its lines name each class's size.
+        if (HZ3_S57_MEDIUM_FINE_CLASSES) lines.push(`[${spec.line}] ${kv({ sc, size: binSize(FIRST_MEDIUM_BIN + sc), req, alloc, waste: alloc - req })}`);
+        else lines.push(`[${spec.line}] ${kv({ sc, req, alloc, waste: alloc - req })}`);
       }
     } else if (name === 's49Pack') {
       lines.push(`[${spec.line}] ${kv({ ...values, hit_pct: pct(values.hit, values.hit + values.miss) })}`);
