@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { abSectionFrom } from '../src/lab/ab-model.ts';
 import { renderHtmlReport } from '../src/lab/report-html.ts';
-import { computeRatios, summarizeRuns, type AllocatorStatus, type BenchResults, type RunRecord } from '../src/lab/results.ts';
+import { computeRatios, heapRssRecord, summarizeRuns, type AllocatorStatus, type BenchResults, type RunRecord } from '../src/lab/results.ts';
 
 const root = join(import.meta.dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'hz-lab-html-'));
@@ -79,6 +79,14 @@ const workloads: { name: string; description: string; params: Record<string, num
   { name: 'future_wall', description: 'a workload measured in wall time', params: { threads: 4 }, metric: 'seconds' },
 ];
 
+/** hakozuna's runs also carry heap RSS, as a child measures it (mincore: metadata and data at every sample); the peers have none. */
+function withHeapRss(r: RunRecord): RunRecord {
+  if (r.allocator !== 'hakozuna') return r;
+  const samples = r.rss!.samples.map(([t], i) => [t, 0.4 * MiB, (1 + Math.min(1, t / 200) * 4 + (i % 3) * 0.05) * MiB, null] as [number, number, number, null]);
+  const heapRss = heapRssRecord({ heapRss: { label: 'hakozuna arena', source: 'mincore', note: 'hakozuna arena: resident pages from mincore (metadata and data), every sample', samples }, marks: r.marks! });
+  return { ...r, heapRss: heapRss! };
+}
+
 /** A bench run: noop, hakozuna, tlsf, glibc over both workloads, 3 repetitions. */
 function benchFixture(): BenchResults {
   const allocators: AllocatorStatus[] = [
@@ -106,7 +114,7 @@ function benchFixture(): BenchResults {
                 // as a multi-worker child reports it: named series, e.g. RSS at the end of each idle window
                 mt: { series: { idleRssBytes: [0, 1, 2, 3, 4, 5].map((i) => (f.rss + 10 - i * (a.id === 'hakozuna' ? 2 : 0.5)) * MiB) } },
               } as unknown as RunRecord)
-            : run(w.name, a.id, rep, { ops: f.ops * jitter, rss: f.rss, ms: 600, ...(a.id === 'hakozuna' ? { stats: { residentBytes: 5 * MiB, releaseCallsTotal: 0 } } : {}) }),
+            : withHeapRss(run(w.name, a.id, rep, { ops: f.ops * jitter, rss: f.rss, ms: 600, ...(a.id === 'hakozuna' ? { stats: { residentBytes: 5 * MiB, releaseCallsTotal: 0 } } : {}) })),
         );
       }
     }
@@ -236,6 +244,7 @@ describe('HTML report', () => {
       'random_mixed_small:bar-chart ops-chart',
       'random_mixed_small:bar-chart ns-chart',
       'random_mixed_small:line-chart rss-chart',
+      'random_mixed_small:line-chart heap-chart',
       'future_wall:bar-chart ops-chart',
       'future_wall:line-chart rss-chart',
       'future_wall:line-chart series-chart',
@@ -250,6 +259,13 @@ describe('HTML report', () => {
         expect(Number(p[3])).toBeGreaterThan(50);
       }
     }
+    // Heap RSS: one line, hakozuna's (the peers have no heap of that kind), drawn, with the note under the charts.
+    const heap = cs.find((c) => c.cls.includes('heap-chart'))!;
+    expect(attr(heap.attrs, 'data-series-count')).toBe('1');
+    const hp = all(heap.body, /<path class="series" data-series="([^"]*)" d="([^"]*)"[^>]*data-drawn-length="([^"]*)"/);
+    expect(hp.map((p) => p[1])).toEqual(['hakozuna@scale']);
+    expect(Number(hp[0]![3])).toBeGreaterThan(50);
+    expect(dom).toMatch(/Heap RSS: hakozuna@scale: hakozuna arena: resident pages from mincore/);
     for (const c of cs.filter((x) => x.cls.includes('ops-chart'))) {
       const bars = all(c.body, /<rect class="bar" data-label="([^"]*)"[^>]*data-drawn-width="([^"]*)"/);
       expect(bars.map((b) => b[1])).toEqual(['noop', 'hakozuna@scale', 'tlsf', 'glibc']);
@@ -260,7 +276,7 @@ describe('HTML report', () => {
     // noop is the fastest: its bar is the longest
     const widths = all(small, /data-drawn-width="([^"]*)"/).map((m) => Number(m[1]));
     expect(Math.max(...widths)).toBe(widths[0]);
-    expect(cs[3]!.body).toContain('seconds (lower is better)');
+    expect(cs[4]!.body).toContain('seconds (lower is better)');
     const ns = all(cs[1]!.body, /<rect class="bar" data-label="([^"]*)"/).map((m) => m[1]);
     expect(ns).toEqual(['hakozuna@scale', 'tlsf', 'glibc']);
     // the machine and the command line
