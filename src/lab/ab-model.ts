@@ -213,7 +213,8 @@ const fmtMiB = (b: number | undefined): string => (b === undefined ? '-' : (b / 
 
 /** What the RSS criterion of a workload was judged on, in a table cell. */
 export function gatedOn(w: Pick<AbWorkloadSection, 'rssBasis' | 'heapRssSource'>): string {
-  if (w.rssBasis === 'process') return 'process RSS';
+  // An ab section written before heap RSS existed has no rssBasis: it was gated on process RSS.
+  if (w.rssBasis !== 'heap') return 'process RSS';
   return w.heapRssSource === 'account' ? 'heap RSS (account, record-only)' : 'heap RSS (mincore)';
 }
 
@@ -230,7 +231,7 @@ export function abVerdictTable(ab: AbSection): Table {
       String(w.pairs.filter((p) => p.speedRatio !== undefined).length),
       fmtRatio(w.speedRatio),
       w.heapRssRatio === undefined ? 'n/a' : fmtRatio(w.heapRssRatio),
-      fmtRatio(w.processRssRatio),
+      fmtRatio(w.processRssRatio ?? (w.rssBasis !== 'heap' ? w.rssRatio : undefined)),
       gatedOn(w),
       fmtRate(w.releaseCallsPerSec.a),
       fmtRate(w.releaseCallsPerSec.b),
