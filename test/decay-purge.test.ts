@@ -88,3 +88,23 @@ describe('decay purge', () => {
     expect(rest.capped).toBe(false);
   });
 });
+
+describe('decay purge with HZ3_DECAY_CENTRAL=0', () => {
+  it('leaves central\'s runs cached and releases only pages already free in segments', () => {
+    const h = createHeap({ maxBytes: 32 << 20 });
+    const clock = withClock(h);
+    const w = h.thread.slotWord;
+    clock.set(0);
+    const medium = Array.from({ length: 20 }, () => h.malloc(8192));
+    const large = h.malloc(64 * 1024);
+    for (const p of medium) h.free(p);
+    h.free(large); // a large run goes straight back to its segment
+    returnSlotState(h.arena, h.thread.slot); // the medium blocks wait in central
+    const cached = h.stats().cachedBytes;
+    const r = decayPurge(h.arena, w, DELAY, { ...opts, scanCentral: false });
+    expect(r.returnedPages).toBe(0);
+    expect(r.pages).toBe(16); // the large run only
+    expect(h.stats().cachedBytes).toBe(cached); // central still holds every medium block
+    expect(h.check().problems).toEqual([]);
+  });
+});

@@ -109,3 +109,16 @@ describe('rssBreakdownOf(handle)', () => {
     h.free(p);
   });
 });
+
+describe('with S57 finer medium classes', () => {
+  it('counts the unused tails of multi-object medium runs, so the parts still add up', async () => {
+    const { lib } = await laneBundle('s57-rss', { HZ3_S57_MEDIUM_FINE_CLASSES: 1, HZ3_RSS_BREAKDOWN_OBSERVE: 1 });
+    const h = lib.createHeap({ maxBytes: 32 << 20 });
+    const ps = [2400, 2600, 5000, 9000, 20_000, 30_000].flatMap((n) => Array.from({ length: 5 }, () => h.malloc(n)));
+    const b = h.rssBreakdown();
+    expect(b.waste_medium).toBeGreaterThan(0);
+    expect(sum(b)).toBe(b.resident);
+    for (const p of ps) h.free(p);
+    expect(sum(h.rssBreakdown())).toBe(h.rssBreakdown().resident);
+  });
+});

@@ -7,7 +7,8 @@
  * At each epoch (time-based in the mem lane: HZ3_EPOCH_MS), the thread that
  * advances it
  *   1. returns central's wholly free pages and runs to their segments
- *      (returnToSegments); freeRun stamps every page it frees with the time;
+ *      (returnToSegments; HZ3_DECAY_CENTRAL=0 skips this, keeping central's
+ *      runs cached); freeRun stamps every page it frees with the time;
  *   2. walks the free pages of every segment under the segment lock and
  *      releases the resident ones whose stamp is at least HZ3_DECAY_MS old,
  *      at most HZ3_S55_3_PAGE_BUDGET pages in HZ3_S55_3_CALL_CAP calls
@@ -27,6 +28,8 @@ export interface DecayOptions {
   /** Pages and release calls per purge at most. */
   pageBudget: number;
   callCap: number;
+  /** Return central's wholly free pages and runs to their segments first (HZ3_DECAY_CENTRAL; default true). */
+  scanCentral?: boolean;
 }
 
 export interface DecayResult extends ReleaseTally {
@@ -38,7 +41,7 @@ export interface DecayResult extends ReleaseTally {
 
 /** One purge at time `now` (ms since the heap's origin), counted in the slot at `slotWord`. */
 export function decayPurge(a: Arena, slotWord: number, now: number, opts: DecayOptions): DecayResult {
-  const returnedPages = scanCentral(a);
+  const returnedPages = opts.scanCentral === false ? 0 : scanCentral(a);
   const tally = newTally();
   let capped = false;
   const resident = a.residentWord;

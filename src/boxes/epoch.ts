@@ -22,6 +22,7 @@ export function onEpoch(t: ThreadHeap, epoch: number): void {
   if (HZ3_DECAY_PURGE) {
     decayPurge(t.arena, t.slotWord, t.arena.now(), {
       delayMs: HZ3_DECAY_MS,
+      scanCentral: HZ3_DECAY_CENTRAL !== 0,
       pageBudget: HZ3_S55_3_PAGE_BUDGET,
       callCap: HZ3_S55_3_CALL_CAP,
     });

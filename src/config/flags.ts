@@ -170,6 +170,14 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     doc: 'Decay purge (mem lane): at the epoch, return wholly free pages and runs from central to their segments, then release resident free pages that stayed free HZ3_DECAY_MS, at most HZ3_S55_3_PAGE_BUDGET pages in HZ3_S55_3_CALL_CAP calls.',
   },
   {
+    name: 'HZ3_DECAY_CENTRAL',
+    kind: 'param',
+    default: 1,
+    min: 0,
+    max: 1,
+    doc: 'Decay purge: 1 returns central\'s wholly free pages and runs to their segments at each purge (then released after the delay); 0 leaves central alone and releases only pages already free in segments.',
+  },
+  {
     name: 'HZ3_DECAY_MS',
     kind: 'param',
     default: 100,

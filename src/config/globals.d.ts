@@ -23,3 +23,4 @@ declare const HZ3_EPOCH_REFILLS: number;
 declare const HZ3_EPOCH_MS: number;
 declare const HZ3_DECAY_PURGE: number;
 declare const HZ3_DECAY_MS: number;
+declare const HZ3_DECAY_CENTRAL: number;

@@ -5,7 +5,8 @@
  *   live          bytes the program asked for, in live blocks
  *   waste_small   usable minus requested of live small blocks, plus the unused
  *                 tail of every small page (4096 is not a multiple of most classes)
- *   waste_medium  usable minus requested of live medium blocks
+ *   waste_medium  usable minus requested of live medium blocks, plus the unused
+ *                 tail of multi-object medium runs (S57)
  *   waste_large   pages of live large runs minus what was requested
  *   tcache        free blocks in thread caches
  *   central       free blocks in central pools
@@ -115,10 +116,11 @@ export function rssBreakdown(a: Arena): RssBreakdown {
     const ratio = observed && blocks > 0 ? req / (blocks * size) : 1;
     const liveReq = Math.round(live * size * ratio);
     out.live += liveReq;
-    if (b < FIRST_MEDIUM_BIN) {
-      const perPage = binObjectsPerRun(b);
-      out.waste_small += live * size - liveReq + (carved / perPage) * (binRunPages(b) * PAGE_SIZE - perPage * size);
-    } else out.waste_medium += live * size - liveReq;
+    // A run's unused tail: small pages, and S57's multi-object medium runs (0 for one-object runs).
+    const perRun = binObjectsPerRun(b);
+    const tails = (carved / perRun) * (binRunPages(b) * PAGE_SIZE - perRun * size);
+    if (b < FIRST_MEDIUM_BIN) out.waste_small += live * size - liveReq + tails;
+    else out.waste_medium += live * size - liveReq + tails;
   }
   const largeBytes = Atomics.load(u32, H_LARGE_PAGES) * PAGE_SIZE;
   const largeReq = observed ? sumCounter(a, C.RSS_LARGE_REQ) : largeBytes;
