@@ -11,7 +11,7 @@ export { createHeap, attachHeap, rssBreakdownOf, Heap } from './api/heap.ts';
 export type { HeapOptions, AttachOptions, HeapHandle, HeapStats, TrimResult } from './api/heap.ts';
 export type { HeapCheck } from './heap/verify.ts';
 export type { HeapReport, BoxReport } from './observe/report.ts';
-export type { RssBreakdown } from './observe/rss-breakdown.ts';
+export type { RssBreakdown, BreakdownSample } from './observe/rss-breakdown.ts';
 export { HeapError } from './heap/errors.ts';
 export type { HeapErrorCode } from './heap/errors.ts';
 export { binSize, binOfSize, NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE } from './heap/size-classes.ts';

@@ -94,6 +94,13 @@ describe('the mean over epochs', () => {
     expect(Number(m![2])).toBeGreaterThan(0);
     expect(Number(m![2])).toBeLessThan(100_000);
     expect(Number(m![3])).toBeGreaterThan(0);
+    // The same samples over time, oldest first, each adding up.
+    const series = h.rssBreakdownSamples();
+    expect(series.length).toBe(samples);
+    for (let i = 1; i < series.length; i++) expect(series[i]!.atMs).toBeGreaterThanOrEqual(series[i - 1]!.atMs);
+    for (const x of series) expect(sum(x)).toBe(x.resident);
+    expect(series.some((x) => x.live >= 100_000)).toBe(true);
+    expect(series.at(-1)!.live).toBe(0);
   });
 });
 

@@ -23,7 +23,7 @@ import { flushRemoteRing } from '../heap/remote.ts';
 import { epochByTime, onEpoch } from '../boxes/epoch.ts';
 import { BOXES } from '../observe/counters.ts';
 import { collectReport, type HeapReport } from '../observe/report.ts';
-import { rssBreakdown, type RssBreakdown } from '../observe/rss-breakdown.ts';
+import { breakdownSamples, rssBreakdown, type BreakdownSample, type RssBreakdown } from '../observe/rss-breakdown.ts';
 import { HeapError, show } from '../heap/errors.ts';
 import { noteReleaseMode, osResidentPages, releaseMode, releaseModeReason } from '../release/os.ts';
 import { threadId, isMainThread, env, onExit, offExit, writeStderr, requireSharedMemory, watchWorker, type WatchableWorker } from '../platform/index.ts';
@@ -489,6 +489,15 @@ export class Heap {
    */
   rssBreakdown(): RssBreakdown {
     return rssBreakdown(this.arena);
+  }
+
+  /**
+   * The breakdown over time: the samples the research lane takes at each epoch
+   * (every 50 ms), oldest first, each with its time (ms since 1970); the first
+   * 2048 are kept. Empty in lanes without HZ3_RSS_BREAKDOWN_OBSERVE. Read-only.
+   */
+  rssBreakdownSamples(): BreakdownSample[] {
+    return breakdownSamples(this.arena);
   }
 
   /** The enabled boxes' counters summed over all threads, and their printed lines. */

@@ -34,10 +34,10 @@
  *
  * Metadata (each region page aligned, offsets computed by computeLayout)
  *
- *   +--------+------------------+--------+--------+--------+---------+-------+----------+--------+--------+---------+--------+
- *   | header | slots[maxThreads]| ptag   | runLen | gmap   | seg     | dirty | resident | freedAt| large- | pack    | central|
- *   | 4 KiB  | SLOT_BYTES each  | u32/pg | u32/pg | 1B/16B | entries | 1b/pg | 1b/pg    | u32/pg | req/pg | buckets | + inbox|
- *   +--------+------------------+--------+--------+--------+---------+-------+----------+--------+--------+---------+--------+
+ *   +--------+------------------+--------+--------+--------+---------+-------+----------+--------+--------+---------+---------+--------+
+ *   | header | slots[maxThreads]| ptag   | runLen | gmap   | seg     | dirty | resident | freedAt| large- | rss     | pack    | central|
+ *   | 4 KiB  | SLOT_BYTES each  | u32/pg | u32/pg | 1B/16B | entries | 1b/pg | 1b/pg    | u32/pg | req/pg | samples | buckets | + inbox|
+ *   +--------+------------------+--------+--------+--------+---------+-------+----------+--------+--------+---------+---------+--------+
  *
  * Page tag word (u32)
  *
@@ -122,6 +122,11 @@ export const H_RECLAIM_LOCK = 25;
 export const H_EPOCH_DUE_MS = 26;
 /** Times the segment lock was taken over from a dead holder: its books may be stale at one segment (heap.check()). */
 export const H_SEGMENT_LOCK_STOLEN = 27;
+/** RSS breakdown samples taken so far (HZ3_RSS_BREAKDOWN_OBSERVE lanes; the ring keeps the first BREAKDOWN_SAMPLES_MAX). */
+export const H_BREAKDOWN_SAMPLES = 28;
+/** The ring of breakdown samples: per sample, the time (ms since 1970) then the 10 parts, f64 each. */
+export const BREAKDOWN_SAMPLES_MAX = 2048;
+export const BREAKDOWN_SAMPLE_F64 = 11;
 /** Lane name, up to 32 bytes of ASCII from byte offset 128. */
 export const H_LANE_NAME_BYTE = 128;
 export const H_LANE_NAME_MAX = 32;
@@ -203,6 +208,8 @@ export interface Layout {
   readonly freedAtOffset: number;
   /** One u32 per page: bytes requested for the large block starting there (written only with HZ3_RSS_BREAKDOWN_OBSERVE). */
   readonly largeRequestedOffset: number;
+  /** The ring of RSS breakdown samples (BREAKDOWN_SAMPLES_MAX x BREAKDOWN_SAMPLE_F64 f64; touched only with HZ3_RSS_BREAKDOWN_OBSERVE). */
+  readonly breakdownSamplesOffset: number;
   /** Per pack bucket, a bitset over segments. */
   readonly packOffset: number;
   readonly packWordsPerBucket: number;
@@ -238,6 +245,8 @@ export function computeLayout(arenaBytes: number, maxThreads: number, numBins: n
   off = pageAlign(off + arenaPages * 4);
   const largeRequestedOffset = off;
   off = pageAlign(off + arenaPages * 4);
+  const breakdownSamplesOffset = off;
+  off = pageAlign(off + BREAKDOWN_SAMPLES_MAX * BREAKDOWN_SAMPLE_F64 * 8);
   const packOffset = off;
   const packWordsPerBucket = Math.ceil(segments / 32);
   off = pageAlign(off + PACK_BUCKETS * packWordsPerBucket * 4);
@@ -260,6 +269,7 @@ export function computeLayout(arenaBytes: number, maxThreads: number, numBins: n
     residentOffset,
     freedAtOffset,
     largeRequestedOffset,
+    breakdownSamplesOffset,
     packOffset,
     packWordsPerBucket,
     centralOffset,

@@ -29,7 +29,7 @@
  */
 import { Arena } from '../heap/arena.ts';
 import {
-  carvedWord, H_LARGE_PAGES, H_RESIDENT_PAGES, PAGE_SHIFT, PAGE_SIZE, S_REMOTE_COUNT, S_REMOTE_RING, TAG_BIN_MASK, tcWord,
+  BREAKDOWN_SAMPLES_MAX, BREAKDOWN_SAMPLE_F64, H_BREAKDOWN_SAMPLES, carvedWord, H_LARGE_PAGES, H_RESIDENT_PAGES, PAGE_SHIFT, PAGE_SIZE, S_REMOTE_COUNT, S_REMOTE_RING, TAG_BIN_MASK, tcWord,
 } from '../heap/layout.ts';
 import { FIRST_MEDIUM_BIN, NUM_BINS, binObjectsPerRun, binRunPages, binSize } from '../heap/size-classes.ts';
 import { centralBlocks } from '../heap/central.ts';
@@ -153,6 +153,32 @@ export function sampleBreakdown(a: Arena, slotWord: number): void {
   BREAKDOWN_KEYS.forEach((k, i) => {
     a.f64[base + 1 + i] += b[k];
   });
+  // And into the heap's ring, for the breakdown over time (the first BREAKDOWN_SAMPLES_MAX samples).
+  const n = Atomics.add(a.u32, H_BREAKDOWN_SAMPLES, 1);
+  if (n >= BREAKDOWN_SAMPLES_MAX) return;
+  const at = (a.layout.breakdownSamplesOffset >>> 3) + n * BREAKDOWN_SAMPLE_F64;
+  a.f64[at] = Date.now();
+  BREAKDOWN_KEYS.forEach((k, i) => {
+    a.f64[at + 1 + i] = b[k];
+  });
+}
+
+/** One sample of the breakdown over time: when (ms since 1970) and the parts. */
+export type BreakdownSample = { readonly atMs: number } & Readonly<Record<(typeof BREAKDOWN_KEYS)[number], number>>;
+
+/** The samples in the heap's ring, oldest first (empty without HZ3_RSS_BREAKDOWN_OBSERVE). */
+export function breakdownSamples(a: Arena): BreakdownSample[] {
+  const n = Math.min(Atomics.load(a.u32, H_BREAKDOWN_SAMPLES), BREAKDOWN_SAMPLES_MAX);
+  const out: BreakdownSample[] = [];
+  for (let s = 0; s < n; s++) {
+    const at = (a.layout.breakdownSamplesOffset >>> 3) + s * BREAKDOWN_SAMPLE_F64;
+    const sample: Record<string, number> = { atMs: a.f64[at]! };
+    BREAKDOWN_KEYS.forEach((k, i) => {
+      sample[k] = a.f64[at + 1 + i]!;
+    });
+    if (sample.atMs! > 0) out.push(sample as BreakdownSample); // a sample being written right now has no time yet
+  }
+  return out;
 }
 
 /** `[HZ3_RSS_BREAKDOWN_MEAN] samples=N live=... resident=...`: the mean of the epoch samples, or undefined without any. */
