@@ -6,37 +6,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHeap, HeapError, type Heap } from '../src/index.ts';
 import { MIN_CACHE_BYTES, FULL_CACHE_BYTES, cacheCaps, binSize, NUM_BINS } from '../src/heap/size-classes.ts';
-import { checkBlock, writeBlock } from './workers/blocks.ts';
+import { fill, freeAll } from './helpers/fill.ts';
 import { runWorker, workerScript } from './helpers/workers.ts';
 
-/** malloc(size) until the heap says no; returns the blocks (each patterned). */
-function fill(h: Heap, sizes: number[]): { blocks: number[]; bytes: number } {
-  const blocks: number[] = [];
-  let bytes = 0;
-  for (let i = 0; ; i++) {
-    const size = sizes[i % sizes.length]!;
-    let p = 0;
-    try {
-      p = h.malloc(size);
-    } catch (e) {
-      expect((e as HeapError).code).toBe('EEXHAUSTED');
-      break;
-    }
-    writeBlock(h, p, size, (i + 1) >>> 0);
-    blocks.push(p);
-    bytes += size;
-  }
-  return { blocks, bytes };
-}
-
-function freeAll(h: Heap, blocks: number[]): void {
-  for (const p of blocks) {
-    checkBlock(h, p, 'main');
-    h.free(p);
-  }
-  expect(h.stats().bytesInUse).toBe(0);
-  expect(h.check().problems).toEqual([]);
-}
 
 describe('freed memory serves every size class without trim()', () => {
   it('refills a heap emptied of 64-byte blocks with 128-byte, 8 KiB, large and 2 MiB blocks', () => {

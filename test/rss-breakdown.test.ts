@@ -8,7 +8,7 @@ import { laneBundle } from './helpers/lanes.ts';
 import type { RssBreakdown } from '../src/index.ts';
 
 const PARTS = ['live', 'waste_small', 'waste_medium', 'waste_large', 'tcache', 'central', 'remote', 'seg_free', 'meta'] as const;
-const sum = (b: RssBreakdown): number => PARTS.reduce((s, k) => s + b[k], 0);
+const sum = (b: Pick<RssBreakdown, (typeof PARTS)[number]>): number => PARTS.reduce((s, k) => s + b[k], 0);
 
 describe('RSS breakdown', () => {
   it('matches a hand count for small, medium and large blocks, and the parts add up to resident', async () => {

@@ -17,7 +17,8 @@ import { laneBundle } from './helpers/lanes.ts';
 import { runModel, Rng } from './helpers/model.ts';
 import { misuseSuite } from './helpers/misuse.ts';
 import { runWorker, workerScript } from './helpers/workers.ts';
-import { checkBlock, writeBlock } from './workers/blocks.ts';
+import { fill, freeAll } from './helpers/fill.ts';
+import { checkBlock } from './workers/blocks.ts';
 import { runBench } from '../src/lab/bench.ts';
 import type { MtRunRecord } from '../src/lab/mt-bench.ts';
 
@@ -170,34 +171,6 @@ describe('S57 multi-object medium runs', () => {
   });
 });
 
-/** malloc(size) until the heap says no; returns the blocks (each patterned) and their requested and usable bytes. */
-function fill(h: Heap, sizes: readonly number[]): { blocks: number[]; bytes: number } {
-  const blocks: number[] = [];
-  let bytes = 0;
-  for (let i = 0; ; i++) {
-    const size = sizes[i % sizes.length]!;
-    let p = 0;
-    try {
-      p = h.malloc(size);
-    } catch (e) {
-      expect((e as { code: string }).code).toBe('EEXHAUSTED');
-      break;
-    }
-    writeBlock(h, p, size, (i + 1) >>> 0);
-    blocks.push(p);
-    bytes += size;
-  }
-  return { blocks, bytes };
-}
-
-function freeAll(h: Heap, blocks: readonly number[]): void {
-  for (const p of blocks) {
-    checkBlock(h, p, 'main');
-    h.free(p);
-  }
-  expect(h.stats().bytesInUse).toBe(0);
-  expect(h.check().problems).toEqual([]);
-}
 
 describe('S57 reclaim', () => {
   it('returns a multi-object run to its segment only when all its objects are free', () => {
