@@ -27,7 +27,7 @@ function rss(): number {
 // lib ES2022 does not type the growable SharedArrayBuffer constructor (ES2024).
 const GrowableSAB = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
 
-/** An arena as DESIGN.md prescribes: growable SAB with initial == max (page-aligned). */
+/** An arena as createHeap makes one: a growable SAB with initial == max (page-aligned, docs/RELEASE.md). */
 function arena(bytes: number): Uint8Array {
   return new Uint8Array(new GrowableSAB(bytes, { maxByteLength: bytes }));
 }

@@ -120,7 +120,7 @@ export function createHeap(options?: HeapOptions): Heap {
   }
   const thread = threadOptions(options, 'createHeap');
   const arenaBytes = Math.ceil(requested / SEGMENT_SIZE) * SEGMENT_SIZE;
-  // A growable SAB whose initial size is its maximum starts page aligned and commits lazily (DESIGN.md §3).
+  // A growable SAB whose initial size is its maximum starts page aligned and commits lazily (measured: docs/RELEASE.md, "Alignment").
   const buffer = new SharedArrayBuffer(arenaBytes, { maxByteLength: arenaBytes });
   const arena = new Arena(buffer, arenaBytes, maxThreads);
   const L = arena.layout;

@@ -1,6 +1,6 @@
 /**
  * The OS release boundary: the one place where hakozuna gives arena pages back to the
- * operating system (DESIGN.md section 6). Like mimalloc's os layer, it knows nothing
+ * operating system (docs/RELEASE.md). Like mimalloc's os layer, it knows nothing
  * of heaps, segments or runs; it takes a byte range of the arena and returns the OS
  * pages that lie wholly inside it.
  *
