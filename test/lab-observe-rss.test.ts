@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { rssVerdict } from '../src/lab/observe-rss.ts';
 import { mediumWasteVerdict, sumBreakdowns } from '../src/lab/observe.ts';
@@ -67,5 +68,29 @@ describe('hakozuna observe rss', () => {
     const v = Object.fromEntries(m[1]!.split(' ').map((kv) => kv.split('=')).map(([k, x]) => [k, Number(x)]));
     const { resident, ...rest } = v;
     expect(Object.values(rest).reduce((s: number, x) => s + (x as number), 0)).toBe(resident); // the parts add up, at exit
+  });
+});
+
+describe('the RSS breakdown over time in results and the report', () => {
+  it('carries the research lane\'s epoch samples into results.json and draws them stacked', () => {
+    const out = join(ROOT, 'bench', 'out', 'test-breakdown-series');
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'bin', 'hakozuna.js'), 'bench', '--workloads', 'mixed', '--iterations', '3000000', '--warmup', '50000', '--allocators', 'hakozuna@research', '--reps', '1', '--out', out],
+      { encoding: 'utf8', cwd: ROOT },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { runs: { rssBreakdown?: { keys: string[]; samples: number[][] } }[] };
+    const bd = results.runs[0]!.rssBreakdown!;
+    expect(bd.keys).toEqual(['live', 'waste_small', 'waste_medium', 'waste_large', 'tcache', 'central', 'remote', 'seg_free', 'meta']);
+    expect(bd.samples.length).toBeGreaterThan(0);
+    for (const s of bd.samples) {
+      expect(s).toHaveLength(1 + bd.keys.length);
+      expect(s[0]).toBeGreaterThan(0); // ms since the child's sampler started
+      expect(s.slice(1).every((x) => x >= 0)).toBe(true);
+    }
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toMatch(/class="chart line-chart breakdown-chart"[^>]*data-allocator="hakozuna@research"/);
+    expect(html).toContain('RSS breakdown over time, hakozuna@research');
   });
 });

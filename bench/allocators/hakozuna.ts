@@ -43,11 +43,15 @@ function residency(heap: Heap): AllocatorResidency {
 /** The lane has boxes that run at the epoch: an idle program must call heap.maintain() to advance it. */
 const NEEDS_MAINTAIN = HZ3_S55_3_MEDIUM_SUBRELEASE !== 0 || HZ3_S55_3B_DELAYED_SUBRELEASE !== 0 || HZ3_DECAY_PURGE !== 0;
 
+/** Lanes with the RSS breakdown observer (research) hand its samples over time to the report. */
+const breakdownOf = (heap: Heap): { rssBreakdown?: () => ReturnType<Heap['rssBreakdownSamples']> } =>
+  HZ3_RSS_BREAKDOWN_OBSERVE ? { rssBreakdown: () => heap.rssBreakdownSamples() } : {};
+
 const hakozuna: MtAllocatorModule = {
   name: 'hakozuna',
   create(ctx) {
     const heap = createHeap({ maxBytes: ctx.maxBytes });
-    return { alloc: heap, stats: () => numericStats(heap), residency: residency(heap) };
+    return { alloc: heap, stats: () => numericStats(heap), residency: residency(heap), ...breakdownOf(heap) };
   },
   shared: {
     create(ctx): SharedMain {
@@ -60,6 +64,7 @@ const hakozuna: MtAllocatorModule = {
         stats: () => numericStats(heap),
         residency: residency(heap),
         report: () => heap.report().lines,
+        ...breakdownOf(heap),
         ...(NEEDS_MAINTAIN ? { maintain: () => void heap.maintain() } : {}),
         check: () => heap.check(),
         bytesInUse: () => heap.stats().bytesInUse,

@@ -6,7 +6,7 @@
  */
 import { WORKLOADS } from '../../bench/workloads/index.ts';
 import type { AllocatorModule, ChildConfig, ChildResult, PhaseMarks } from './protocol.ts';
-import { RESULT_MARKER } from './protocol.ts';
+import { RESULT_MARKER, breakdownSeries } from './protocol.ts';
 import { heapSeriesForResult, startRssSampler, watchAllocator } from './rss-sampler.ts';
 import { isMtWorker, mtWorkerMain, runMtChild } from './mt-child.ts';
 import type { MtChildConfig } from './mt-protocol.ts';
@@ -42,6 +42,7 @@ export async function runChild(mod: AllocatorModule, cfg: ChildConfig): Promise<
   const t1 = performance.now();
   marks.end = sampler.sampleNow();
   const allocatorStats = inst.stats?.();
+  const rssBreakdown = breakdownSeries(inst.rssBreakdown?.() ?? [], () => sampler.now());
   const accountProblem = checkAccount();
   const series = await sampler.stop();
   const heapRss = heapSeriesForResult(series, accountProblem);
@@ -59,5 +60,6 @@ export async function runChild(mod: AllocatorModule, cfg: ChildConfig): Promise<
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     ...(allocatorStats !== undefined ? { allocatorStats } : {}),
     ...(heapRss !== undefined ? { heapRss } : {}),
+    ...(rssBreakdown !== undefined ? { rssBreakdown } : {}),
   };
 }

@@ -22,6 +22,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { AllocatorContext, PhaseMarks } from './protocol.ts';
+import { breakdownSeries } from './protocol.ts';
 import type { MtAllocatorModule, MtChildConfig, MtChildExtra, MtChildResult, MtMainContext, MtWorkloadSpec, SharedMain } from './mt-protocol.ts';
 import { heapSeriesForResult, makeRssReader, startRssSampler, watchAllocator } from './rss-sampler.ts';
 import { MT_WORKER_ROLE, ThreadLog, WorkerPool, isMtWorker, mtWorkerMain as threadsWorkerMain, spawnThread, type MtWorkerData } from './mt-threads.ts';
@@ -100,6 +101,7 @@ export async function runMtChild(mod: MtAllocatorModule, cfg: MtChildConfig, scr
     // Every worker has ended (the workload awaited them): the figures below are exact.
     const allocatorStats = sh.stats?.();
     const boxLines = sh.report?.();
+    const rssBreakdown = breakdownSeries(sh.rssBreakdown?.() ?? [], () => sampler.now());
     let heapCheck: MtChildExtra['heapCheck'];
     if (sh.check !== undefined && bytesBefore !== undefined) {
       const problems = sh.check().problems.map(String);
@@ -145,6 +147,7 @@ export async function runMtChild(mod: MtAllocatorModule, cfg: MtChildConfig, scr
       maxRssBytes: process.resourceUsage().maxRSS * 1024,
       ...(allocatorStats !== undefined ? { allocatorStats } : {}),
       ...(heapRss !== undefined ? { heapRss } : {}),
+      ...(rssBreakdown !== undefined ? { rssBreakdown } : {}),
       mt,
     };
   } catch (e) {

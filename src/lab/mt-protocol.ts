@@ -14,7 +14,7 @@
  * src/lab/allocators.ts (`multiWorker`), without loading them.
  */
 import type { Worker } from 'node:worker_threads';
-import type { AllocatorContext, AllocatorModule, AllocatorResidency, BenchAllocator, ChildConfig, ChildResult } from './protocol.ts';
+import type { AllocatorContext, AllocatorModule, AllocatorResidency, BenchAllocator, BreakdownSampleLike, ChildConfig, ChildResult } from './protocol.ts';
 
 /** Views over the memory the pointers index (the heap's SAB, the pool's SAB, the wasm memory). */
 export interface MemViews {
@@ -34,6 +34,8 @@ export interface SharedMain {
   stats?(): Record<string, number>;
   /** One-shot box lines (hakozuna: heap.report().lines), where the lane has boxes. */
   report?(): string[];
+  /** Its RSS breakdown samples over the run, where it takes them (hakozuna's research lane). */
+  rssBreakdown?(): readonly BreakdownSampleLike[];
   /** Set when the allocator needs a periodic call while idle (hakozuna lanes with epoch boxes: heap.maintain()). */
   maintain?(): void;
   /** Consistency walk (hakozuna: heap.check()); run only while no other thread allocates. */

@@ -41,6 +41,8 @@ export interface AllocatorInstance {
   readonly alloc: BenchAllocator;
   /** The allocator's own figures at the end of the run (numbers only), if it has any. */
   stats?(): Record<string, number>;
+  /** Its RSS breakdown samples over the run, where it takes them (hakozuna's research lane). */
+  rssBreakdown?(): readonly BreakdownSampleLike[];
   /** Its buffer, for heap RSS; absent where the sampler thread cannot see its memory (a plain ArrayBuffer, the GC heap). */
   readonly residency?: AllocatorResidency;
 }
@@ -101,4 +103,29 @@ export interface ChildResult {
   readonly allocatorStats?: Record<string, number>;
   /** The heap's resident bytes at the same samples (mincore, or the allocator's account in record-only mode). */
   readonly heapRss?: HeapRssSeries;
+  /** Where the heap's resident bytes were over the run (hakozuna, lanes with the RSS breakdown observer). */
+  readonly rssBreakdown?: RssBreakdownSeries;
+}
+
+/**
+ * The RSS breakdown over a run: the allocator's samples (hakozuna: one per 50 ms
+ * epoch, heap.rssBreakdownSamples()), on the RSS samples' clock. Each sample is
+ * [ms since the sampler started, then one value per key, bytes].
+ */
+export interface RssBreakdownSeries {
+  readonly keys: readonly string[];
+  readonly samples: readonly (readonly number[])[];
+}
+
+/** An allocator's breakdown samples: when (ms since 1970) and bytes per part. */
+export type BreakdownSampleLike = { readonly atMs: number } & Readonly<Record<string, number>>;
+
+/** The parts of the breakdown, bottom to top of the stacked chart (resident is their sum). */
+export const BREAKDOWN_PARTS = ['live', 'waste_small', 'waste_medium', 'waste_large', 'tcache', 'central', 'remote', 'seg_free', 'meta'] as const;
+
+/** Samples taken on the allocator's clock (ms since 1970), moved to the sampler's (`sinceStartMs()` ms since it started). */
+export function breakdownSeries(samples: readonly BreakdownSampleLike[], sinceStartMs: () => number): RssBreakdownSeries | undefined {
+  if (samples.length === 0) return undefined;
+  const origin = Date.now() - sinceStartMs();
+  return { keys: BREAKDOWN_PARTS, samples: samples.map((s) => [s.atMs - origin, ...BREAKDOWN_PARTS.map((k) => s[k] ?? 0)]) };
 }

@@ -165,6 +165,13 @@ function workloadCard(r: BenchResults, w: string, colors: Map<string, string>): 
       }),
     );
   }
+  // The RSS breakdown over time (hakozuna's research lane): stacked, each line the sum of the parts below it.
+  for (const id of ids) {
+    const run = representativeRun(r.runs.filter((x) => x.workload === w && x.allocator === id && x.rssBreakdown !== undefined), metric);
+    const bd = run?.rssBreakdown;
+    if (run === undefined || bd === undefined || bd.samples.length === 0) continue;
+    charts.push(breakdownChart(`RSS breakdown over time, ${allocatorLabel(r, id)} (stacked: each line is the sum of the parts up to it; samples at each 50 ms epoch)`, bd, w, id));
+  }
   const heapNoteHtml = heapNotes.length > 0 ? `<p class="footnote heap-notes">Heap RSS: ${heapNotes.map(esc).join('; ')}. Allocators without a line have no heap of that kind (n/a).</p>` : '';
   // Named series the runs carry (e.g. burst_idle: RSS at the end of each idle window), one chart per name.
   const medianRuns = new Map<string, RunRecord>();
@@ -457,4 +464,30 @@ export function reportFromFile(jsonFile: string, outFile?: string): { outFile: s
   const out = resolve(outFile ?? join(dirname(file), 'report.html'));
   writeHtmlReport(results, out, { source: file });
   return { outFile: out, results };
+}
+
+/** A stacked line chart of an RSS breakdown series: line k is the sum of parts 0..k, so the top line is `resident`. */
+export function breakdownChart(title: string, bd: NonNullable<RunRecord['rssBreakdown']>, workload: string, allocator: string): string {
+  const series: LineSeries[] = [];
+  const running = bd.samples.map(() => 0);
+  bd.keys.forEach((key, k) => {
+    const points = bd.samples.map((s, i) => {
+      running[i]! += s[k + 1]!;
+      return [s[0]! / 1000, running[i]! / MIB] as const;
+    });
+    series.push({ name: key, color: PALETTE[k % PALETTE.length]!, points });
+  });
+  return lineChart({
+    title,
+    series,
+    xLabel: 'seconds since the child started',
+    yLabel: 'MiB (cumulative)',
+    yFormat: (v) => `${Number(v.toPrecision(4))}`,
+    xFormat: (v) => `${Number(v.toPrecision(3))}`,
+    className: 'breakdown-chart',
+    width: 1000,
+    height: 320,
+    zeroBased: true,
+    data: { workload, allocator },
+  });
 }

@@ -4,7 +4,7 @@
  * A later HTML report and A/B tool read the same JSON.
  */
 import { max, mean, median, min, p95 } from './stats-math.ts';
-import type { ChildResult, PhaseMarks } from './protocol.ts';
+import type { ChildResult, PhaseMarks, RssBreakdownSeries } from './protocol.ts';
 import { heapRssOf, type HeapRssSource } from './heap-rss.ts';
 import { targetFor } from './targets.ts';
 import type { AbSection } from './ab-model.ts';
@@ -52,6 +52,8 @@ export interface RunRecord {
    * its own account in record-only mode (`source: 'account'`), at the RSS samples.
    */
   readonly heapRss?: HeapRssRecord;
+  /** The allocator's RSS breakdown over the run (hakozuna's research lane), on the RSS samples' clock. */
+  readonly rssBreakdown?: RssBreakdownSeries;
 }
 
 export interface HeapRssRecord {
@@ -182,6 +184,7 @@ export function recordFromResult(
     marks: r.marks,
     maxRssBytes: r.maxRssBytes,
     ...(r.allocatorStats !== undefined ? { allocatorStats: r.allocatorStats } : {}),
+    ...(r.rssBreakdown !== undefined ? { rssBreakdown: r.rssBreakdown } : {}),
     ...(() => {
       const h = heapRssRecord(r);
       return h !== undefined ? { heapRss: h } : {};
