@@ -7,13 +7,15 @@ import {
   computeLayout, DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
   H_LANE_FINGERPRINT, H_BUILD_ID, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
   H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES, MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE,
-  SEGMENT_SIZE, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
+  SEGMENT_SIZE, H_DEAD_SLOTS, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
 } from '../heap/layout.ts';
 import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, DEFAULT_THREAD_CACHE_BYTES } from '../heap/size-classes.ts';
 import { ThreadHeap, type OnExhausted, type ThreadOptions } from '../heap/thread-cache.ts';
 import { mallocLarge } from '../heap/large.ts';
 import { alignedMediumSize } from '../heap/medium-runs.ts';
 import { checkLive, usableOf } from '../heap/checks.ts';
+import { isLiveBlock } from '../heap/liveness.ts';
+import { resetHeap } from '../heap/reset.ts';
 import { heapAccount } from '../heap/account.ts';
 import { honourReclaim, reclaimAsked, returnToSegments } from '../heap/reclaim.ts';
 import { checkHeap, type HeapCheck } from '../heap/verify.ts';
@@ -21,7 +23,7 @@ import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases
 import { newTally, releaseFreeRuns } from '../release/pages.ts';
 import { flushRemoteRing } from '../heap/remote.ts';
 import { epochByTime, onEpoch } from '../boxes/epoch.ts';
-import { BOXES } from '../observe/counters.ts';
+import { BOXES, C, counterBase } from '../observe/counters.ts';
 import { collectReport, type HeapReport } from '../observe/report.ts';
 import { breakdownSamples, rssBreakdown, type BreakdownSample, type RssBreakdown } from '../observe/rss-breakdown.ts';
 import { HeapError, show } from '../heap/errors.ts';
@@ -83,6 +85,8 @@ export interface HeapStats {
   releaseCallsTotal: number;
   /** Threads attached now. */
   threads: number;
+  /** Live blocks: small, medium and large. */
+  liveBlocks: number;
   epoch: number;
   /** The most bytes this thread's cache can hold (from the threadCacheBytes option). */
   threadCacheBoundBytes: number;
@@ -354,6 +358,31 @@ export class Heap {
     return mallocLarge(t, Math.max(size, 1), Math.min(alignment / PAGE_SIZE, 256), false);
   }
 
+  /**
+   * True when `ptr` is a live block of this heap (a pointer malloc returned and
+   * free has not taken back). Never throws, in every lane; in the fast lane,
+   * which keeps no live marks, it walks the free lists: slow, and exact only
+   * while no other thread allocates or frees (src/heap/liveness.ts). Read-only.
+   */
+  isLive(ptr: number): boolean {
+    return isLiveBlock(this.arena, ptr);
+  }
+
+  /**
+   * Free every block at once (thi.ng's freeAll). Every other thread must have
+   * detached (EBUSY names the ones still attached; dead ones are adopted
+   * first). Pointers from before are all invalid afterwards. Returns the live
+   * blocks it freed.
+   */
+  reset(): number {
+    const t = this.attached('reset');
+    if (Atomics.load(this.arena.u32, H_DEAD_SLOTS) !== 0) adoptDeadSlots(t);
+    const freed = resetHeap(this.arena, t.slot);
+    // Live large requests in the breakdown's counters are gone with their blocks.
+    if (HZ3_RSS_BREAKDOWN_OBSERVE) for (let s = 0; s < this.arena.layout.maxThreads; s++) this.arena.f64[counterBase(this.arena.slotWord(s)) + C.RSS_LARGE_REQ] = 0;
+    return freed;
+  }
+
   /** Usable bytes of the live block at `ptr` (at least what was requested). */
   usableSize(ptr: number): number {
     return usableOf(this.arena, ptr, checkLive(this.arena, ptr, 'usableSize'));
@@ -384,6 +413,7 @@ export class Heap {
       releasedPagesTotal: Atomics.load(u32, H_RELEASED_PAGES_TOTAL),
       releaseCallsTotal: Atomics.load(u32, H_RELEASE_CALLS_TOTAL),
       threads: acct.threads,
+      liveBlocks: acct.liveBlocks,
       epoch: Atomics.load(u32, H_EPOCH),
       threadCacheBoundBytes: this.thread.cacheBoundBytes,
     };
@@ -539,8 +569,8 @@ export interface TrimResult {
 export const HEARTBEAT_MS = 250;
 
 function checkSize(size: unknown, what: string): asserts size is number {
-  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) {
-    throw new HeapError('ESIZE', `${what} must be a finite non-negative integer, got ${show(size)}`);
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+    throw new HeapError('ESIZE', `${what} must be a non-negative safe integer, got ${show(size)}`);
   }
 }
 

@@ -1,7 +1,7 @@
 /** Every error the heap raises: a code to branch on and a message naming the bad value. */
 export type HeapErrorCode =
   | 'EINVAL' // an argument of the wrong type or out of its domain
-  | 'ESIZE' // a size that is not a finite non-negative integer, or too large
+  | 'ESIZE' // a size that is not a non-negative safe integer (a valid size that does not fit is EEXHAUSTED)
   | 'EALIGN' // an alignment that is not a power of two in [1, 1 MiB]
   | 'EPTR_TYPE' // a pointer that is not a number
   | 'EPTR_RANGE' // a pointer outside the arena's data segments
@@ -14,6 +14,7 @@ export type HeapErrorCode =
   | 'ELANE' // the heap was built by a different lane
   | 'EBUILD' // the heap was made by a different build (version) of hakozuna
   | 'EHANDLE' // not a heap handle, or a corrupt heap
+  | 'EBUSY' // a heap-wide operation (reset) while other threads are attached
   | 'EDETACHED'; // the heap was detached from this thread
 
 export class HeapError extends Error {

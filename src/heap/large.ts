@@ -8,10 +8,9 @@
  * wins and the other gets EDOUBLE_FREE, and the run is given back once.
  */
 import { Arena } from './arena.ts';
-import { H_LARGE_PAGES, LARGE_BIN, PAGE_SIZE, PAGES_PER_SEGMENT, makeTag } from './layout.ts';
+import { H_LARGE_BLOCKS, H_LARGE_PAGES, LARGE_BIN, PAGE_SIZE, PAGES_PER_SEGMENT, makeTag } from './layout.ts';
 import { allocSpan, freeRun, markDirty, markResident, zeroDirtyPages } from './segments.ts';
 import { doubleFree } from './checks.ts';
-import { HeapError, show } from './errors.ts';
 import { observeLarge } from '../observe/rss-breakdown.ts';
 import type { ThreadHeap } from './thread-cache.ts';
 
@@ -26,9 +25,7 @@ function takeLargeRun(t: ThreadHeap, pages: number, alignPages: number): number 
 export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zero: boolean): number {
   const a: Arena = t.arena;
   const dataBytes = a.layout.arenaBytes - a.layout.metaBytes;
-  if (size > dataBytes) {
-    throw new HeapError('ESIZE', `cannot allocate ${show(size)} bytes: larger than the heap's ${dataBytes} data bytes`);
-  }
+  if (size > dataBytes) return t.exhausted(size, `larger than the heap's ${dataBytes} data bytes`);
   const pages = Math.max(1, Math.ceil(size / PAGE_SIZE));
   let page = takeLargeRun(t, pages, alignPages);
   if (page < 0 && t.reclaim()) page = takeLargeRun(t, pages, alignPages);
@@ -43,6 +40,7 @@ export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zer
   else markDirty(a, page, pages);
   const p = page * PAGE_SIZE;
   Atomics.add(a.u32, H_LARGE_PAGES, pages);
+  Atomics.add(a.u32, H_LARGE_BLOCKS, 1);
   if (HZ3_RSS_BREAKDOWN_OBSERVE) observeLarge(t, page, size, true);
   Atomics.store(a.gmap, p >>> 4, 1); // live from here on: a free can claim it
   return p;
@@ -57,5 +55,6 @@ export function freeLarge(a: Arena, slotWord: number, p: number, op = 'free'): v
   a.runLen[page] = 0;
   a.ptag.fill(0, page, page + pages);
   Atomics.sub(a.u32, H_LARGE_PAGES, pages);
+  Atomics.sub(a.u32, H_LARGE_BLOCKS, 1);
   freeRun(a, page, pages);
 }

@@ -124,6 +124,8 @@ export const H_EPOCH_DUE_MS = 26;
 export const H_SEGMENT_LOCK_STOLEN = 27;
 /** RSS breakdown samples taken so far (HZ3_RSS_BREAKDOWN_OBSERVE lanes; the ring keeps the first BREAKDOWN_SAMPLES_MAX). */
 export const H_BREAKDOWN_SAMPLES = 28;
+/** Live large blocks (for stats().liveBlocks). */
+export const H_LARGE_BLOCKS = 29;
 /** The ring of breakdown samples: per sample, the time (ms since 1970) then the 10 parts, f64 each. */
 export const BREAKDOWN_SAMPLES_MAX = 2048;
 export const BREAKDOWN_SAMPLE_F64 = 11;

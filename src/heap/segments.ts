@@ -16,6 +16,7 @@
  */
 import { Arena } from './arena.ts';
 import {
+  GRANULE, PAGE_SIZE,
   H_FRESH_SEGMENT, H_SEGMENTS_OPEN, H_SEGMENT_LOCK, H_RESIDENT_PAGES, PACK_BUCKETS, PAGES_PER_SEGMENT,
   SEG_BITMAP, SEG_ENTRY_WORDS, SEG_FREE, SEG_FREE_PAGES, SEG_FRESH, SEG_LARGEST_RUN, SEG_OPEN, SEG_OWNER,
   SEG_SPAN, SEG_SPAN_SEGMENTS, SEG_STATE, S_CUR_SEGMENT, H_CENTRAL_PUSHES, H_CENTRAL_SCANNED,
@@ -309,6 +310,42 @@ export function forEachFreeRun(a: Arena, visit: (page: number, n: number) => voi
         }
       }
     }
+  } finally {
+    unlock(a.i32, H_SEGMENT_LOCK);
+  }
+}
+
+/**
+ * heap.reset(): every segment ever used becomes a free segment again (its pages
+ * stay resident until trim() or a purge releases them), with no page in any
+ * run; page tags, run lengths and live marks of those pages are cleared.
+ * The caller guarantees no other thread uses the heap.
+ */
+export function resetSegments(a: Arena): void {
+  const u32 = a.u32;
+  lock(a.i32, H_SEGMENT_LOCK, a.me);
+  try {
+    const { firstDataSegment, packWordsPerBucket } = a.layout;
+    const fresh = u32[H_FRESH_SEGMENT];
+    for (let w = 0; w < (PACK_BUCKETS + 1) * packWordsPerBucket; w++) u32[a.packWord + w] = 0;
+    const now = a.now();
+    for (let s = firstDataSegment; s < fresh; s++) {
+      const e = segEntry(a, s);
+      u32[e + SEG_STATE] = SEG_FREE;
+      u32[e + SEG_OWNER] = 0;
+      u32[e + SEG_FREE_PAGES] = PAGES_PER_SEGMENT;
+      u32[e + SEG_LARGEST_RUN] = PAGES_PER_SEGMENT;
+      u32[e + SEG_SPAN_SEGMENTS] = 0;
+      for (let w = 0; w < 8; w++) u32[e + SEG_BITMAP + w] = 0xffffffff;
+      setBit(a, FREE_SET, s, true);
+    }
+    const firstPage = firstDataSegment * PAGES_PER_SEGMENT;
+    const endPage = fresh * PAGES_PER_SEGMENT;
+    a.ptag.fill(0, firstPage, endPage);
+    a.runLen.fill(0, firstPage, endPage);
+    a.freedAt.fill(now, firstPage, endPage);
+    a.gmap.fill(0, firstPage * (PAGE_SIZE / GRANULE), endPage * (PAGE_SIZE / GRANULE));
+    u32[H_SEGMENTS_OPEN] = 0;
   } finally {
     unlock(a.i32, H_SEGMENT_LOCK);
   }

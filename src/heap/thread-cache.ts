@@ -302,8 +302,8 @@ export class ThreadHeap {
 
   /** malloc of a size the fast test refused: a bad size or a large request. */
   mallocSlow(size: number): number {
-    if (typeof size !== 'number' || !Number.isFinite(size) || !Number.isInteger(size) || size < 0) {
-      throw new HeapError('ESIZE', `malloc: size must be a finite non-negative integer, got ${show(size)}`);
+    if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) {
+      throw new HeapError('ESIZE', `malloc: size must be a non-negative safe integer, got ${show(size)}`);
     }
     return mallocLarge(this, size, 1, false);
   }
