@@ -87,6 +87,8 @@ export interface HeapStats {
   threads: number;
   /** Live blocks: small, medium and large. */
   liveBlocks: number;
+  /** Free blocks in caches, remote rings, inboxes and central (cachedBytes of them). */
+  cachedBlocks: number;
   epoch: number;
   /** The most bytes this thread's cache can hold (from the threadCacheBytes option). */
   threadCacheBoundBytes: number;
@@ -414,6 +416,7 @@ export class Heap {
       releaseCallsTotal: Atomics.load(u32, H_RELEASE_CALLS_TOTAL),
       threads: acct.threads,
       liveBlocks: acct.liveBlocks,
+      cachedBlocks: acct.cachedBlocks,
       epoch: Atomics.load(u32, H_EPOCH),
       threadCacheBoundBytes: this.thread.cacheBoundBytes,
     };

@@ -21,6 +21,8 @@ export interface HeapAccount {
   threads: number;
   /** Live blocks: small, medium and large. */
   liveBlocks: number;
+  /** Free blocks held in caches, remote rings, inboxes and central. */
+  cachedBlocks: number;
 }
 
 /** Bytes of free blocks in slot `slot`'s cache lists and remote ring (what only its thread can give back). */
@@ -58,11 +60,13 @@ export function heapAccount(a: Arena): HeapAccount {
   let inUse = 0;
   let cached = 0;
   let liveBlocks = Atomics.load(u32, H_LARGE_BLOCKS);
+  let cachedBlocks = 0;
   for (let b = 0; b < NUM_BINS; b++) {
     const f = free[b] + centralBlocks(a, b);
     inUse += (Atomics.load(u32, carvedWord(b)) - f) * binSize(b);
     cached += f * binSize(b);
     liveBlocks += Atomics.load(u32, carvedWord(b)) - f - waitingBlocks[b];
+    cachedBlocks += f + waitingBlocks[b];
   }
   const largeBytes = Atomics.load(u32, H_LARGE_PAGES) * PAGE_SIZE;
   return {
@@ -71,5 +75,6 @@ export function heapAccount(a: Arena): HeapAccount {
     cachedBytes: cached + waiting,
     threads,
     liveBlocks,
+    cachedBlocks,
   };
 }
