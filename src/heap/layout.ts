@@ -52,7 +52,9 @@
  *   +4 next chain           (central chains only, on the chain's head)
  *   +8 blocks in the chain  (central chains only, on the chain's head)
  *
- * All offsets below are byte offsets; `W` suffixes are u32 word indexes.
+ * Units in names: `*Offset` is a byte offset into the arena, `*Word` a u32 word
+ * index (`u32[x]`); `H_*` and `S_*` constants are u32 word indexes into the
+ * header and into a slot, `*_F64` ones the first of two words holding an f64.
  */
 
 export const PAGE_SHIFT = 12;
@@ -160,6 +162,71 @@ export const S_COUNTERS = S_CARVES + 256; // observe counters (f64), up to the b
 export const S_COUNTERS_MAX = SLOT_BYTES / 4 - 1024 - S_COUNTERS;
 /** A box's private per-thread area (S55-3B ring): last 4 KiB of the slot. */
 export const S_BOX_AREA = SLOT_BYTES / 4 - 1024;
+
+/**
+ * The header's and the slot's words as data: name, first u32 word, length in
+ * words. test/layout.test.ts checks that the regions do not overlap, fit
+ * their area (the header's 4 KiB page, the slot), and that every H_ and S_
+ * word constant above is listed here, so a new word cannot land on an old one.
+ */
+export interface WordRegion {
+  readonly name: string;
+  readonly word: number;
+  readonly words: number;
+}
+
+/** The largest number of bins any lane has (S57: 160); `carved` is sized for it. */
+export const MAX_BINS = 256;
+
+export const HEADER_MAP: readonly WordRegion[] = [
+  { name: 'H_MAGIC', word: H_MAGIC, words: 1 },
+  { name: 'H_VERSION', word: H_VERSION, words: 1 },
+  { name: 'H_LANE_FINGERPRINT', word: H_LANE_FINGERPRINT, words: 1 },
+  { name: 'H_ARENA_PAGES', word: H_ARENA_PAGES, words: 1 },
+  { name: 'H_MAX_THREADS', word: H_MAX_THREADS, words: 1 },
+  { name: 'H_SEGMENTS', word: H_SEGMENTS, words: 1 },
+  { name: 'H_FIRST_DATA_SEGMENT', word: H_FIRST_DATA_SEGMENT, words: 1 },
+  { name: 'H_SEGMENT_LOCK', word: H_SEGMENT_LOCK, words: 1 },
+  { name: 'H_FRESH_SEGMENT', word: H_FRESH_SEGMENT, words: 1 },
+  { name: 'H_EPOCH', word: H_EPOCH, words: 1 },
+  { name: 'H_SLOT_LOCK', word: H_SLOT_LOCK, words: 1 },
+  { name: 'H_SEGMENTS_OPEN', word: H_SEGMENTS_OPEN, words: 1 },
+  { name: 'H_LARGE_PAGES', word: H_LARGE_PAGES, words: 1 },
+  { name: 'H_RESIDENT_PAGES', word: H_RESIDENT_PAGES, words: 1 },
+  { name: 'H_RELEASED_PAGES_TOTAL', word: H_RELEASED_PAGES_TOTAL, words: 1 },
+  { name: 'H_RELEASE_CALLS_TOTAL', word: H_RELEASE_CALLS_TOTAL, words: 1 },
+  { name: 'H_ATTACH_SEQ', word: H_ATTACH_SEQ, words: 1 },
+  { name: 'H_DEAD_SLOTS', word: H_DEAD_SLOTS, words: 1 },
+  { name: 'H_LOCKS_STOLEN', word: H_LOCKS_STOLEN, words: 1 },
+  { name: 'H_BUILD_ID', word: H_BUILD_ID, words: 1 },
+  { name: 'H_TIME_ORIGIN_F64', word: H_TIME_ORIGIN_F64, words: 2 },
+  { name: 'H_RECLAIM_SEQ', word: H_RECLAIM_SEQ, words: 1 },
+  { name: 'H_CENTRAL_PUSHES', word: H_CENTRAL_PUSHES, words: 1 },
+  { name: 'H_CENTRAL_SCANNED', word: H_CENTRAL_SCANNED, words: 1 },
+  { name: 'H_RECLAIM_LOCK', word: H_RECLAIM_LOCK, words: 1 },
+  { name: 'H_EPOCH_DUE_MS', word: H_EPOCH_DUE_MS, words: 1 },
+  { name: 'H_SEGMENT_LOCK_STOLEN', word: H_SEGMENT_LOCK_STOLEN, words: 1 },
+  { name: 'H_BREAKDOWN_SAMPLES', word: H_BREAKDOWN_SAMPLES, words: 1 },
+  { name: 'H_LARGE_BLOCKS', word: H_LARGE_BLOCKS, words: 1 },
+  { name: 'H_LANE_NAME_BYTE', word: H_LANE_NAME_BYTE / 4, words: H_LANE_NAME_MAX / 4 },
+  { name: 'H_CARVED', word: H_CARVED, words: MAX_BINS },
+];
+
+export const SLOT_MAP: readonly WordRegion[] = [
+  { name: 'S_STATE', word: S_STATE, words: 1 },
+  { name: 'S_THREAD_ID', word: S_THREAD_ID, words: 1 },
+  { name: 'S_GENERATION', word: S_GENERATION, words: 1 },
+  { name: 'S_REFILLS', word: S_REFILLS, words: 1 },
+  { name: 'S_REMOTE_COUNT', word: S_REMOTE_COUNT, words: 1 },
+  { name: 'S_CUR_SEGMENT', word: S_CUR_SEGMENT, words: 1 },
+  { name: 'S_RECLAIM_SEEN', word: S_RECLAIM_SEEN, words: 1 },
+  { name: 'S_LEASE_F64', word: S_LEASE_F64, words: 2 },
+  { name: 'S_TC', word: S_TC, words: 2 * MAX_BINS },
+  { name: 'S_REMOTE_RING', word: S_REMOTE_RING, words: REMOTE_RING_SIZE },
+  { name: 'S_CARVES', word: S_CARVES, words: MAX_BINS },
+  { name: 'S_COUNTERS', word: S_COUNTERS, words: S_COUNTERS_MAX },
+  { name: 'S_BOX_AREA', word: S_BOX_AREA, words: 1024 },
+];
 
 export const SLOT_FREE = 0;
 export const SLOT_LIVE = 1;
