@@ -11,7 +11,7 @@
  *   pool.free(v);
  *
  * Differences from @thi.ng/malloc (docs/POOL.md):
- *   - the pool is a whole hakozuna heap (16 MiB at least), not a region of a
+ *   - the pool is a whole hakozuna heap (2 MiB at least), not a region of a
  *     buffer: `start`, `end`, `size`, `compact`, `split`, `minSplit` and
  *     `skipInitialization` are not taken;
  *   - blocks are 16-byte aligned, or `align` (a power of two up to 4096);

@@ -94,3 +94,18 @@ describe("onExhausted: 'null'", () => {
     expect(() => t.malloc(64 << 20)).toThrow(/EEXHAUSTED: cannot allocate .* larger than the heap's \d+ data bytes/);
   });
 });
+
+describe('small arenas', () => {
+  it('go down to 1 MiB of data; a size too small for the thread slots says what to change', () => {
+    const h = createHeap({ maxBytes: 2 << 20, maxThreads: 8 });
+    expect(h.stats()).toMatchObject({ arenaBytes: 2 << 20, metadataBytes: 1 << 20, dataBytes: 1 << 20 });
+    const first = fill(h, [64]);
+    expect(first.bytes).toBeGreaterThan(0.95 * (1 << 20));
+    freeAll(h, first.blocks);
+    const again = fill(h, [8192]); // freed small pages serve another class
+    expect(again.bytes).toBeGreaterThan(0.95 * (1 << 20));
+    freeAll(h, again.blocks);
+    expect(() => createHeap({ maxBytes: 2 << 20 })).toThrow(/maxBytes 2097152 leaves no data segment after 2097152 bytes of metadata for 64 threads; raise maxBytes to 3145728 or lower maxThreads/);
+    expect(() => createHeap({ maxBytes: 1 << 20 })).toThrow(/EINVAL: maxBytes must be an integer in \[2097152, /);
+  });
+});

@@ -7,7 +7,7 @@ import {
   computeLayout, DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
   H_LANE_FINGERPRINT, H_BUILD_ID, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
   H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES, MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE,
-  SEGMENT_SIZE, H_DEAD_SLOTS, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
+  SEGMENT_SIZE, SLOT_BYTES, H_DEAD_SLOTS, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
 } from '../heap/layout.ts';
 import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, DEFAULT_THREAD_CACHE_BYTES } from '../heap/size-classes.ts';
 import { ThreadHeap, type OnExhausted, type ThreadOptions } from '../heap/thread-cache.ts';
@@ -31,7 +31,7 @@ import { noteReleaseMode, osResidentPages, releaseMode, releaseModeReason } from
 import { threadId, isMainThread, env, onExit, offExit, writeStderr, requireSharedMemory, watchWorker, type WatchableWorker } from '../platform/index.ts';
 
 export interface HeapOptions {
-  /** Bytes reserved for the arena (rounded up to 1 MiB; 16 MiB .. 4 GiB). Default 1 GiB. Pages are committed lazily. */
+  /** Bytes reserved for the arena (rounded up to 1 MiB; 2 MiB .. 4 GiB, the metadata included: docs/ARCHITECTURE.md). Default 1 GiB. Pages are committed lazily. */
   maxBytes?: number;
   /** Threads that may be attached at once (1..255). Default 64. */
   maxThreads?: number;
@@ -131,7 +131,7 @@ export function createHeap(options?: HeapOptions): Heap {
   const arena = new Arena(buffer, arenaBytes, maxThreads);
   const L = arena.layout;
   if (L.firstDataSegment >= L.segments) {
-    throw new HeapError('EINVAL', `maxBytes ${arenaBytes} leaves no data segment after ${L.metaBytes} bytes of metadata`);
+    throw new HeapError('EINVAL', `maxBytes ${arenaBytes} leaves no data segment after ${L.metaBytes} bytes of metadata for ${maxThreads} threads; raise maxBytes to ${L.metaBytes + SEGMENT_SIZE} or lower maxThreads (each takes ${SLOT_BYTES} bytes)`);
   }
   const u32 = arena.u32;
   u32[H_VERSION] = LAYOUT_VERSION;

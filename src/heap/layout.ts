@@ -66,7 +66,7 @@ export const GRANULE_SHIFT = 4;
 export const GRANULE = 1 << GRANULE_SHIFT;
 
 /** Arena limits: a growable SAB is page aligned and may reach 4 GiB. */
-export const MIN_ARENA_BYTES = 16 * SEGMENT_SIZE;
+export const MIN_ARENA_BYTES = 2 * SEGMENT_SIZE; // one metadata segment and one data segment (maxThreads <= 32 or so; computeLayout says)
 export const MAX_ARENA_BYTES = 4 * 1024 * SEGMENT_SIZE;
 export const DEFAULT_ARENA_BYTES = 1024 * SEGMENT_SIZE;
 export const DEFAULT_MAX_THREADS = 64;

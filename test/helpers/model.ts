@@ -65,8 +65,20 @@ export function drawSize(r: Rng): number {
   return 32769 + r.below(400_000); // large (some above 256 KiB)
 }
 
-export function runModel(lib: Lib, seed: number, ops: number, draw: (r: Rng) => number = drawSize): { ops: number; maxLive: number } {
-  const h = lib.createHeap({ maxBytes: 512 << 20 });
+/**
+ * Random calls checked against a model of the live blocks. With a small heap,
+ * pass `onExhausted: 'null'` in `heapOptions`: a full heap's 0 then counts in
+ * `fulls` and the model goes on (a failed realloc keeps its block).
+ */
+export function runModel(
+  lib: Lib,
+  seed: number,
+  ops: number,
+  draw: (r: Rng) => number = drawSize,
+  heapOptions: Parameters<Lib['createHeap']>[0] = { maxBytes: 512 << 20 },
+): { ops: number; maxLive: number; fulls: number } {
+  const h = lib.createHeap(heapOptions);
+  let fulls = 0;
   const r = new Rng(seed);
   const live = new Map<number, Block>();
   const keys: number[] = [];
@@ -74,6 +86,10 @@ export function runModel(lib: Lib, seed: number, ops: number, draw: (r: Rng) => 
   let maxLive = 0;
 
   const add = (p: number, size: number, zeroed: boolean): void => {
+    if (p === 0) {
+      fulls++;
+      return;
+    }
     expect(p % 16).toBe(0);
     expect(live.has(p)).toBe(false);
     const usable = h.usableSize(p);
@@ -107,6 +123,12 @@ export function runModel(lib: Lib, seed: number, ops: number, draw: (r: Rng) => 
       check(h, p, b.size, b.stamp);
       const size = draw(r);
       const q = h.realloc(p, size);
+      if (q === 0) {
+        fulls++; // the heap is full: the block stays as it was
+        check(h, p, b.size, b.stamp);
+        keys.push(p);
+        continue;
+      }
       live.delete(p);
       const kept = Math.min(size, b.size);
       check(h, q, kept, b.stamp); // contents survive the move
@@ -135,7 +157,7 @@ export function runModel(lib: Lib, seed: number, ops: number, draw: (r: Rng) => 
     h.free(p);
   }
   expect(h.stats().bytesInUse).toBe(0);
-  return { ops, maxLive };
+  return { ops, maxLive, fulls };
 }
 
 function verify(h: Heap, live: Map<number, Block>): void {
