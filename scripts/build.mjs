@@ -1,18 +1,15 @@
 // Builds one bundle per lane into dist/lanes/<lane>/ (flags baked in with esbuild
-// `define`), the type declarations into dist/types/, and the CLI into dist/cli.js.
+// `define`) and the type declarations into dist/types/: the library's whole build.
+// The lab (the `hakozuna` command) builds itself: packages/lab/scripts/build.mjs.
 // Usage: node scripts/build.mjs [lane ...]   (with lanes named: only those lanes)
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { buildLanes, ROOT } from './lane-build.mjs';
-import { buildCli } from './build-cli.mjs';
 
 const lanes = process.argv.slice(2);
 await buildLanes(lanes.length > 0 ? lanes : undefined);
-if (lanes.length === 0) {
-  await buildCli();
-  buildTypes();
-}
+if (lanes.length === 0) buildTypes();
 
 /** dist/types/*.d.ts from the sources (needs the typescript devDependency; skipped with a note without it). */
 function buildTypes() {

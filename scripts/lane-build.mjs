@@ -1,30 +1,47 @@
 // Lane bundles with esbuild. The flag registry is TypeScript; esbuild bundles it
 // on the fly so this script needs no compile step.
-import * as esbuild from 'esbuild';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+//
+// Shipped in the package (with src/) so that a lane with other flags can be built
+// from an installed hakozuna: the lab (hakozuna-lab) does that for every bundle it
+// runs. esbuild is not a dependency of the library: the caller passes its own
+// (`{ esbuild }`), or it is imported from wherever this file can resolve it.
+// Nothing is written inside the package except by buildLanes (the package's own
+// dist/lanes, at build time); buildLane writes only under `outRoot`.
+import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { relative } from 'node:path';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+let esbuildDefault;
+async function esbuildOf(given) {
+  if (given) return given;
+  if (!esbuildDefault) {
+    try {
+      esbuildDefault = await import('esbuild');
+    } catch {
+      throw new Error('hakozuna lane-build: esbuild is not installed (npm install --save-dev esbuild), or pass { esbuild }');
+    }
+  }
+  return esbuildDefault;
+}
+
 let registry;
-/** The flag registry module (src/config/flags.ts), bundled to a temp file and imported. */
-export async function loadRegistry() {
+/** The flag registry module (src/config/flags.ts), bundled in memory and imported from a data: URL (nothing written). */
+export async function loadRegistry(esbuild) {
   if (registry) return registry;
-  const out = join(ROOT, 'dist', 'tools', 'flags.mjs');
-  mkdirSync(dirname(out), { recursive: true });
-  await esbuild.build({
+  const r = await (await esbuildOf(esbuild)).build({
     entryPoints: [join(ROOT, 'src', 'config', 'flags.ts')],
-    bundle: true, format: 'esm', platform: 'node', outfile: out, logLevel: 'error',
+    bundle: true, format: 'esm', platform: 'node', write: false, logLevel: 'error',
   });
-  registry = await import(pathToFileURL(out).href);
+  registry = await import(`data:text/javascript;base64,${Buffer.from(r.outputFiles[0].contents).toString('base64')}`);
   return registry;
 }
 
 /**
- * A hash of the allocator's sources (src/ without the lab): the build id baked
+ * A hash of the allocator's sources (src/): the build id baked
  * into every bundle and written into every heap's header, so a thread that loads
  * another build of hakozuna than the heap's creator is refused instead of
  * reading a layout it does not know.
@@ -35,7 +52,7 @@ export function sourceHash() {
     for (const name of readdirSync(dir).sort()) {
       const p = join(dir, name);
       if (statSync(p).isDirectory()) {
-        if (relative(ROOT, p) !== join('src', 'lab')) walk(p);
+        walk(p);
       } else if (p.endsWith('.ts')) {
         h.update(relative(ROOT, p));
         h.update(readFileSync(p));
@@ -78,8 +95,9 @@ function checkBrowserBundle(file) {
  * name `browser`, so it sits beside the Node build's `index.js`).
  * Returns { outdir, entry, resolved }.
  */
-export async function buildLane(lane, overrides = {}, base, { outRoot = join(ROOT, 'dist', 'lanes'), entries, platform = 'node' } = {}) {
-  const reg = await loadRegistry();
+export async function buildLane(lane, overrides = {}, base, { outRoot = join(ROOT, 'dist', 'lanes'), entries, platform = 'node', esbuild: given } = {}) {
+  const esbuild = await esbuildOf(given);
+  const reg = await loadRegistry(esbuild);
   const resolved = reg.resolveLane(lane, overrides, base);
   const outdir = join(outRoot, lane);
   const browser = platform === 'browser';

@@ -1,26 +1,36 @@
 #!/usr/bin/env node
-// The `hakozuna` command: a thin shim over dist/cli.js (built from src/lab/cli.ts
-// by scripts/build-cli.mjs, shipped prebuilt in the package).
+// The `hakozuna` command (package hakozuna-lab): a thin shim over dist/cli.js
+// (built from src/cli.ts by scripts/build-cli.mjs; shipped prebuilt in the lab
+// tarball, built by the install in a checkout of the repository).
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-if (!existsSync(cli)) {
-  process.stderr.write(
-    `hakozuna: ${cli} is missing: the command is built by "npm run build" (or "npm install" in a clone).\n` +
-      `Run "npm install" (or "npm run build") in the hakozuna package first.\n`,
-  );
+const require = createRequire(import.meta.url);
+
+// The lab runs the hakozuna library it depends on: say in one line what to install.
+try {
+  require.resolve('hakozuna/package.json');
+} catch {
+  process.stderr.write('hakozuna: the lab needs the hakozuna library beside it: npm install hakozuna\n');
   process.exit(1);
 }
 
-// The lab's subcommands build bundles with esbuild, which the library does not depend on.
-const NEEDS_ESBUILD = new Set(['bench', 'ab', 'build', 'observe']);
-const sub = process.argv.slice(2).find((a) => !a.startsWith('-'));
-if (sub !== undefined && NEEDS_ESBUILD.has(sub) && !process.argv.includes('--list') && !process.argv.includes('--help') && !process.argv.includes('-h')) {
-  try {
-    import.meta.resolve('esbuild');
-  } catch {
-    process.stderr.write(`hakozuna ${sub}: the lab builds bundles with esbuild, which is not installed here; install it beside hakozuna: npm install --save-dev esbuild\n`);
+if (!existsSync(cli)) {
+  // A checkout whose install did not build the CLI: build it now from the sources.
+  const builder = fileURLToPath(new URL('../scripts/build-cli.mjs', import.meta.url));
+  let built = false;
+  if (existsSync(builder) && existsSync(fileURLToPath(new URL('../src/cli.ts', import.meta.url)))) {
+    try {
+      await (await import(pathToFileURL(builder).href)).buildCli();
+      built = true;
+    } catch (e) {
+      process.stderr.write(`hakozuna: building ${cli} failed: ${e?.message ?? e}\n`);
+    }
+  }
+  if (!built) {
+    process.stderr.write(`hakozuna: ${cli} is missing: run "npm install" at the repository root (or "npm run build -w hakozuna-lab")\n`);
     process.exit(1);
   }
 }

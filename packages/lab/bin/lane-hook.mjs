@@ -1,4 +1,4 @@
-// `node --import hakozuna/bin/lane-hook.mjs app.mjs` with HAKOZUNA_LANE_BUNDLE=<lane bundle>:
+// `node --import hakozuna-lab/bin/lane-hook.mjs app.mjs` with HAKOZUNA_LANE_BUNDLE=<lane bundle>:
 // every `import 'hakozuna'` in the app (and in its workers, which inherit
 // execArgv and the environment) loads that lane's bundle instead of the default.
 // Used by `hakozuna observe --script`.

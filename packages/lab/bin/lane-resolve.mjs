@@ -1,4 +1,4 @@
-// Module resolve hook for bin/lane-hook.mjs: 'hakozuna' -> the lane bundle.
+// Module resolve hook for hakozuna-lab/bin/lane-hook.mjs: 'hakozuna' -> the lane bundle.
 import { pathToFileURL } from 'node:url';
 
 let bundleUrl;

@@ -1,6 +1,8 @@
-// Bundles the `hakozuna` command (src/lab/cli.ts) to dist/cli.js, which
+// Bundles the `hakozuna` command (src/cli.ts of the lab) to dist/cli.js, which
 // bin/hakozuna.js imports. scripts/build.mjs calls buildCli(); it can also run
-// alone: node scripts/build-cli.mjs
+// alone: node scripts/build-cli.mjs. The library's sources the CLI uses
+// (hakozuna/src/config/flags.ts, hakozuna/src/release/os.ts) are bundled in; the
+// lab's dependencies stay imports.
 import * as esbuild from 'esbuild';
 import { builtinModules } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -12,17 +14,14 @@ export const CLI_OUT = join(ROOT, 'dist', 'cli.js');
 /** Build the CLI bundle; `outfile` defaults to dist/cli.js (tests build elsewhere). */
 export async function buildCli({ outfile = CLI_OUT } = {}) {
   await esbuild.build({
-    entryPoints: [join(ROOT, 'src', 'lab', 'cli.ts')],
+    entryPoints: [join(ROOT, 'src', 'cli.ts')],
     bundle: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
     outfile,
-    // commander is bundled in (the package has no dependencies); esbuild, which the lab
-    // uses at run time to build child bundles, is an optional peer dependency that
-    // bin/hakozuna.js asks for when a subcommand needs it.
-    external: ['esbuild', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-    // commander is CommonJS and requires Node built-ins: give the ESM bundle a require.
+    external: ['esbuild', 'commander', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
+    // Anything CommonJS bundled in may require Node built-ins: give the ESM bundle a require.
     banner: { js: "import { createRequire as __hzCreateRequire } from 'node:module'; const require = __hzCreateRequire(import.meta.url);" },
     legalComments: 'none',
     logLevel: 'error',

@@ -1,6 +1,8 @@
 // Builds the bench peers that need a compile step:
 //   bench/peers/tlsf.ts -> bench/peers/build/tlsf.wasm (AssemblyScript's TLSF, wasm)
-// Called by scripts/postinstall.mjs. It must never fail the install: on any
+// Called by the repository's scripts/postinstall.mjs and by the lab's prepack
+// (the lab tarball ships the .wasm files); an installed lab that lacks them builds
+// them under its --build-dir instead (packages/lab/src/build.ts). It must never fail the install: on any
 // failure it prints a note and exits 0, and `hakozuna bench` then skips the
 // peer with a note. Usage: node scripts/build-peers.mjs
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -12,7 +14,8 @@ export const PEER_BUILD_DIR = join(ROOT, 'bench', 'peers', 'build');
 export const TLSF_WASM = join(PEER_BUILD_DIR, 'tlsf.wasm');
 
 /** Compile the TLSF peer; returns { ok, note }. Never throws. */
-export async function buildTlsfPeer() {
+export async function buildTlsfPeer(outDir = PEER_BUILD_DIR) {
+  const out = join(outDir, 'tlsf.wasm');
   const src = join(ROOT, 'bench', 'peers', 'tlsf.ts');
   try {
     if (!existsSync(src)) return { ok: false, note: `missing ${src}` };
@@ -22,19 +25,19 @@ export async function buildTlsfPeer() {
     } catch (e) {
       return { ok: false, note: `assemblyscript is not installed (${e.message}); the tlsf peer is skipped` };
     }
-    mkdirSync(PEER_BUILD_DIR, { recursive: true });
+    mkdirSync(outDir, { recursive: true });
     const { error, stderr } = await asc.main([
       src,
-      '--outFile', TLSF_WASM,
+      '--outFile', out,
       '--runtime', 'minimal', // TLSF + a GC that only runs on __collect(): heap.alloc/free are pure TLSF
       '-O3', '--noAssert',
       '--initialMemory', '1',
     ]);
     if (error) return { ok: false, note: `asc failed: ${error.message}\n${stderr.toString()}` };
     // Smoke check: the module loads, and free really frees (memory stays flat).
-    const check = checkTlsf(readFileSync(TLSF_WASM));
+    const check = checkTlsf(readFileSync(out));
     if (!check.ok) return check;
-    return { ok: true, note: `built ${TLSF_WASM} (${check.note})` };
+    return { ok: true, note: `built ${out} (${check.note})` };
   } catch (e) {
     return { ok: false, note: `unexpected failure: ${e?.stack ?? e}` };
   }
@@ -65,7 +68,8 @@ export const TLSF_SHARED_WASM = join(PEER_BUILD_DIR, 'tlsf-shared.wasm');
  * shared memory (up to 4 GiB), so one TLSF heap can serve several instances
  * behind a lock (the bench's multi-worker workloads). Returns { ok, note }.
  */
-export async function buildTlsfSharedPeer() {
+export async function buildTlsfSharedPeer(outDir = PEER_BUILD_DIR) {
+  const out = join(outDir, 'tlsf-shared.wasm');
   const src = join(ROOT, 'bench', 'peers', 'tlsf-shared.ts');
   try {
     if (!existsSync(src)) return { ok: false, note: `missing ${src}` };
@@ -75,17 +79,17 @@ export async function buildTlsfSharedPeer() {
     } catch (e) {
       return { ok: false, note: `assemblyscript is not installed (${e.message}); the shared tlsf peer is skipped` };
     }
-    mkdirSync(PEER_BUILD_DIR, { recursive: true });
+    mkdirSync(outDir, { recursive: true });
     const { error, stderr } = await asc.main([
       src,
-      '--outFile', TLSF_SHARED_WASM,
+      '--outFile', out,
       '--runtime', 'minimal',
       '-O3', '--noAssert',
       '--importMemory', '--sharedMemory', '--enable', 'threads',
       '--initialMemory', '1', '--maximumMemory', '65536',
     ]);
     if (error) return { ok: false, note: `asc failed: ${error.message}\n${stderr.toString()}` };
-    return { ok: true, note: `built ${TLSF_SHARED_WASM}` };
+    return { ok: true, note: `built ${out}` };
   } catch (e) {
     return { ok: false, note: `unexpected failure: ${e?.stack ?? e}` };
   }

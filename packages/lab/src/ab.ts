@@ -16,10 +16,10 @@ import { abPairsTable, abSectionFrom, abVerdictTable, type AbSection, type AbSid
 import { resolveWorkloads, runBench, type AllocatorBuild, type BenchOptions } from './bench.ts';
 import { writeHtmlReport } from './report-html.ts';
 import type { BenchResults } from './results.ts';
-import { packageRoot } from './root.ts';
+import { defaultBuildDir, workDir } from './root.ts';
 import { renderMarkdown, renderText } from './table.ts';
 import type { AbCriteria } from './verdict.ts';
-import { resolveLane } from '../config/flags.ts';
+import { resolveLane } from 'hakozuna/src/config/flags.ts';
 
 /** The runBench options `ab` passes through unchanged (their meaning is documented on BenchOptions). */
 type PassedThrough =
@@ -101,9 +101,8 @@ export async function runAb(options: AbOptions): Promise<AbOutcome> {
   const workloads = resolveWorkloads(options.workloads); // throws for an unknown name, listing the known ones
   const pairs = options.pairs ?? 5;
   if (!Number.isInteger(pairs) || pairs <= 0) throw new Error(`pairs must be a positive integer (got ${options.pairs})`);
-  const root = packageRoot();
-  const buildDir = resolve(options.buildDir ?? join(root, 'dist', 'bench'));
-  const outDir = resolve(options.outDir ?? join(root, 'bench', 'out', `ab-${timestamp()}`));
+  const buildDir = resolve(options.buildDir ?? defaultBuildDir());
+  const outDir = resolve(options.outDir ?? join(workDir(), `ab-${timestamp()}`));
   const A = planSide('a', options.a, options.flagsA, options.baseA, buildDir);
   let B = planSide('b', options.b, options.flagsB, options.baseB, buildDir);
   if (B.side.id === A.side.id) {

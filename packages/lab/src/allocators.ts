@@ -32,7 +32,7 @@ export const ALLOCATORS: Readonly<Record<string, AllocatorInfo>> = {
   hakozuna: {
     name: 'hakozuna',
     kind: 'hakozuna',
-    description: 'this project (lane bundle via scripts/lane-build.mjs)',
+    description: 'the hakozuna library (a lane bundle built by its scripts/lane-build.mjs)',
     multiWorker: { supported: true, sharing: 'createHeap in the main thread, attachHeap(handle) in each worker (thread caches, remote free)' },
   },
   tlsf: {

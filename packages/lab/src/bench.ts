@@ -27,11 +27,11 @@ import {
   type BenchResults,
   type RunRecord,
 } from './results.ts';
-import { packageRoot } from './root.ts';
+import { defaultBuildDir, insideNodeModules, labRoot, libraryRoot, workDir } from './root.ts';
 import { runChildProcess } from './runner.ts';
 import { benchReport, fmtMops, renderMarkdown, renderText, type Table } from './table.ts';
 import { writeHtmlReport } from './report-html.ts';
-import { DEFAULT_WORKLOADS, WORKLOADS } from '../../bench/workloads/index.ts';
+import { DEFAULT_WORKLOADS, WORKLOADS } from '../bench/workloads/index.ts';
 import { DEFAULT_MT_WORKLOADS, MT_WORKLOADS, isMtRunName, mtReport, planMt, resolveMtName, runMtSuite, type MtPlan, type MtSuiteOutcome, type MtTarget } from './mt-bench.ts';
 
 export interface BenchOptions {
@@ -51,7 +51,7 @@ export interface BenchOptions {
   readonly warmupIterations?: number;
   /** Child processes per (workload, allocator). Default 3; quick: 1. */
   readonly repetitions?: number;
-  /** Where results.json goes. Default <package>/bench/out/<timestamp>/. */
+  /** Where results.json goes. Default ./bench/out/<timestamp>/ (under the current directory). */
   readonly outDir?: string;
   /** Lane of plain `hakozuna`. Default 'scale'. */
   readonly lane?: string;
@@ -144,7 +144,7 @@ function timestamp(d = new Date()): string {
 }
 
 export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome> {
-  const root = packageRoot();
+  const root = labRoot();
   const quick = options.quick === true;
   const lane = options.lane ?? 'scale';
   const workloads = resolveWorkloads(options.workloads);
@@ -188,9 +188,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   };
   const startedAt = new Date();
   // The commit the bundles are built from: read now, before the build (the tree may change during a long run).
-  const git = gitState(root);
-  const outDir = resolve(options.outDir ?? join(root, 'bench', 'out', timestamp(startedAt)));
-  const buildDir = resolve(options.buildDir ?? join(root, 'dist', 'bench'));
+  const git = gitState(libraryRoot());
+  const outDir = resolve(options.outDir ?? join(workDir(), timestamp(startedAt)));
+  const buildDir = resolve(options.buildDir ?? defaultBuildDir());
   const progressOn = options.progress ?? process.stderr.isTTY === true;
 
   // 1. Build.
@@ -381,9 +381,11 @@ function withBuild(ref: AllocatorRef, build: AllocatorBuild | undefined): Alloca
 
 /** The commit the run measured, and whether src/ or bench/ had uncommitted changes (read-only git calls). */
 function gitState(root: string): { commit: string; dirty: boolean } | undefined {
+  // An installed library is not a checkout: a git call there would read the project's repository.
+  if (insideNodeModules(root)) return undefined;
   const head = spawnSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' });
   if (head.status !== 0) return undefined;
-  const st = spawnSync('git', ['status', '--porcelain', '--', 'src', 'bench', 'scripts'], { cwd: root, encoding: 'utf8' });
+  const st = spawnSync('git', ['status', '--porcelain', '--', 'src', 'scripts', 'packages/lab/src', 'packages/lab/bench', 'packages/lab/scripts'], { cwd: root, encoding: 'utf8' });
   return { commit: head.stdout.trim(), dirty: st.status === 0 && st.stdout.trim() !== '' };
 }
 

@@ -4,7 +4,7 @@
  * bundle whose entry calls {@link childMain} with that allocator only, so every
  * malloc/free call site in the workload sees one target (monomorphic, inlined).
  */
-import { WORKLOADS } from '../../bench/workloads/index.ts';
+import { WORKLOADS } from '../bench/workloads/index.ts';
 import type { AllocatorModule, ChildConfig, ChildResult, PhaseMarks } from './protocol.ts';
 import { RESULT_MARKER, breakdownSeries } from './protocol.ts';
 import { heapSeriesForResult, startRssSampler, watchAllocator } from './rss-sampler.ts';

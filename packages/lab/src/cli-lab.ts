@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { flagArg, intArg, listArg, percentArg, threadsModeArg } from './cli-args.ts';
 import { runAb, type AbOptions } from './ab.ts';
 import { reportFromFile } from './report-html.ts';
-import { DEFAULT_WORKLOADS } from '../../bench/workloads/index.ts';
+import { DEFAULT_WORKLOADS } from '../bench/workloads/index.ts';
 
 
 
@@ -33,7 +33,7 @@ export function abCommand(): Command {
     .option('--rss-gate <pct>', 'largest accepted mean heap RSS change of B, percent (default -10; process RSS where a side has no heap RSS)', percentArg)
     .option('--speed-gate <pct>', 'smallest accepted speed change of B, percent (default -2)', percentArg)
     .option('--max-release-rate <n>', 'also gate: B may make at most this many release calls per second', intArg)
-    .option('--out <dir>', 'output directory (default bench/out/ab-<timestamp>)')
+    .option('--out <dir>', 'output directory (default ./bench/out/ab-<timestamp> under the current directory)')
     .option('--exit-code', 'exit 2 on NO-GO (for scripts); the default exits 0 whatever the verdict')
     .option('--progress', 'print a line per run on stderr even when it is not a TTY')
     .option('--no-progress', 'no progress lines')

@@ -2,30 +2,27 @@
  * `hakozuna build` (a lane bundle from a preset and NAME=VALUE flags),
  * `hakozuna observe medium-waste` (the S56 verdict) and `hakozuna observe rss`
  * (the RSS breakdown and its verdict). See src/config/flags.ts for every flag,
- * src/lab/observe.ts and observe-rss.ts for the verdict rules.
+ * packages/lab/src/observe.ts and observe-rss.ts for the verdict rules.
  */
 import { Command } from 'commander';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { FLAG_SPECS, LANES, parseFlagAssignments } from '../config/flags.ts';
+import { FLAG_SPECS, LANES, parseFlagAssignments } from 'hakozuna/src/config/flags.ts';
 import { observeMediumWaste } from './observe.ts';
 import { observeRss } from './observe-rss.ts';
-import { packageRoot } from './root.ts';
+import { defaultLanesDir, laneBuild } from './root.ts';
+import * as esbuild from 'esbuild';
 import { listArg } from './cli-args.ts';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-async function laneBuilder(): Promise<typeof import('../../scripts/lane-build.mjs')> {
-  return import(pathToFileURL(join(packageRoot(), 'scripts', 'lane-build.mjs')).href);
-}
+
 
 export function buildCommand(): Command {
   return new Command('build')
-    .description('build a lane bundle: a preset, or a custom lane from NAME=VALUE flags (dist/lanes/<lane>/index.js)')
+    .description('build a lane bundle: a preset, or a custom lane from NAME=VALUE flags (./bench/out/lanes/<lane>/index.js)')
     .option('--lane <name>', `lane name: a preset (${Object.keys(LANES).join(', ')}) or a new name for a custom lane`, 'scale')
     .option('--base <preset>', 'the preset a custom lane starts from', 'scale')
     .option('--flag <NAME=VALUE>', 'flag override (repeatable); see --list', collect)
-    .option('--out <dir>', 'where lanes go (default dist/lanes)')
+    .option('--out <dir>', 'where lanes go (default ./bench/out/lanes)')
     .option('--list', 'list every flag with its default and meaning, and the presets')
     .action(async (o: { lane: string; base: string; flag?: string[]; out?: string; list?: boolean }) => {
       if (o.list) {
@@ -35,8 +32,8 @@ export function buildCommand(): Command {
         return;
       }
       const overrides = parseFlagAssignments(o.flag ?? []);
-      const { buildLane } = await laneBuilder();
-      const { entry, resolved } = await buildLane(o.lane, overrides, o.base, o.out ? { outRoot: o.out } : {});
+      const { buildLane } = await laneBuild();
+      const { entry, resolved } = await buildLane(o.lane, overrides, o.base, { outRoot: o.out ?? defaultLanesDir(), esbuild });
       const changed = FLAG_SPECS.filter((s) => resolved.flags[s.name] !== s.default).map((s) => `${s.name}=${resolved.flags[s.name]}`);
       console.log(`lane ${resolved.lane}: ${entry}`);
       console.log(`flags that differ from the defaults: ${changed.length > 0 ? changed.join(' ') : '(none)'}`);

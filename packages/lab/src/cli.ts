@@ -9,7 +9,7 @@ import { flagArg, intArg, listArg, paramArg, threadsArg, threadsModeArg } from '
 export { intArg };
 import { runBench, type BenchOptions } from './bench.ts';
 import { ALLOCATORS, DEFAULT_ALLOCATORS } from './allocators.ts';
-import { DEFAULT_WORKLOADS } from '../../bench/workloads/index.ts';
+import { DEFAULT_WORKLOADS } from '../bench/workloads/index.ts';
 import { DEFAULT_MT_WORKLOADS } from './mt-bench.ts';
 import { abCommand, reportCommand } from './cli-lab.ts';
 import { buildCommand, observeCommand } from './cli-lanes.ts';
@@ -38,7 +38,7 @@ export function benchCommand(): Command {
     .option('--slow-iterations <n>', 'timed iterations for the slow peers thing and gc (default min(iterations, 1M))', intArg)
     .option('--warmup <n>', 'warm-up iterations (default a tenth of the run, at least 50k)', intArg)
     .option('--reps <n>', 'repetitions, each a fresh process (default 3)', intArg)
-    .option('--out <dir>', 'output directory (default bench/out/<timestamp>)')
+    .option('--out <dir>', 'output directory (default ./bench/out/<timestamp> under the current directory)')
     .option('--lane <lane>', 'lane of hakozuna (default scale)')
     .option('--lane-base <lane>', 'preset a custom --lane name starts from')
     .option('--flag <NAME=VALUE>', 'flag override for hakozuna lanes (repeatable)', flagArg)

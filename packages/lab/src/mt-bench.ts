@@ -28,7 +28,7 @@ import { runChildProcess } from './runner.ts';
 import { median } from './stats-math.ts';
 import { fmtHeapRss, fmtMiB, fmtMops, heapRssFootnotes, type Table } from './table.ts';
 import { pooledVsSpawnTable, threadStartsTable } from './mt-threads-report.ts';
-import { DEFAULT_MT_WORKLOADS, MT_ALIASES, MT_WORKLOADS } from '../../bench/workloads/mt/index.ts';
+import { DEFAULT_MT_WORKLOADS, MT_ALIASES, MT_WORKLOADS } from '../bench/workloads/mt/index.ts';
 
 export { DEFAULT_MT_WORKLOADS, MT_WORKLOADS };
 

@@ -26,7 +26,7 @@ import { breakdownSeries } from './protocol.ts';
 import type { MtAllocatorModule, MtChildConfig, MtChildExtra, MtChildResult, MtMainContext, MtWorkloadSpec, SharedMain } from './mt-protocol.ts';
 import { heapSeriesForResult, makeRssReader, startRssSampler, watchAllocator } from './rss-sampler.ts';
 import { MT_WORKER_ROLE, ThreadLog, WorkerPool, isMtWorker, mtWorkerMain as threadsWorkerMain, spawnThread, type MtWorkerData } from './mt-threads.ts';
-import { MT_WORKLOADS } from '../../bench/workloads/mt/index.ts';
+import { MT_WORKLOADS } from '../bench/workloads/mt/index.ts';
 
 export { MT_WORKER_ROLE, isMtWorker };
 

@@ -11,7 +11,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { runBench } from './bench.ts';
-import { packageRoot } from './root.ts';
+import { defaultLanesDir, labRoot, laneBuild } from './root.ts';
+import * as esbuild from 'esbuild';
 
 export const WASTE_HIGH_PCT = 10;
 export const WASTE_LOW_PCT = 3;
@@ -137,6 +138,8 @@ export interface ObserveOptions {
   iterations?: number;
   threads?: readonly number[];
   outDir?: string;
+  /** Where the --script lane bundle goes (default ./bench/out/lanes). */
+  buildDir?: string;
   log?: (line: string) => void;
 }
 
@@ -149,7 +152,7 @@ export interface ObserveResult {
 
 /** Run a user's script with `import 'hakozuna'` resolved to the lane bundle; returns its stderr lines. */
 export async function runScriptWithLane(argv: readonly string[], laneBundle: string, log: (l: string) => void): Promise<string[]> {
-  const hook = join(packageRoot(), 'bin', 'lane-hook.mjs');
+  const hook = join(labRoot(), 'bin', 'lane-hook.mjs');
   const child = spawn(process.execPath, ['--import', hook, ...argv], {
     env: { ...process.env, HAKOZUNA_LANE_BUNDLE: laneBundle, HAKOZUNA_STATS: '1' },
     stdio: ['ignore', 'inherit', 'pipe'],
@@ -171,8 +174,8 @@ export async function observeInputs(opts: ObserveOptions, what: string): Promise
   const lane = opts.lane ?? 'research';
   const inputs: { name: string; lines: string[] }[] = [];
   if (opts.script && opts.script.length > 0) {
-    const { buildLane } = (await import(join(packageRoot(), 'scripts', 'lane-build.mjs'))) as typeof import('../../scripts/lane-build.mjs');
-    const { entry } = await buildLane(lane, opts.flags ?? {}, 'research');
+    const { buildLane } = await laneBuild();
+    const { entry } = await buildLane(lane, opts.flags ?? {}, 'research', { outRoot: opts.buildDir !== undefined ? join(opts.buildDir, 'lanes') : defaultLanesDir(), esbuild });
     inputs.push({ name: opts.script.join(' '), lines: await runScriptWithLane(opts.script, entry, log) });
   }
   if (opts.bench && opts.bench.length > 0) {

@@ -33,7 +33,7 @@ import type { AllocatorResidency } from './protocol.ts';
 import type { HeapRssSeries, HeapRssSource, ResidencyProbe } from './heap-rss.ts';
 
 export { heapRssOf, type HeapRssSeries, type HeapRssSource, type ResidencyProbe } from './heap-rss.ts';
-import { addonPath as osAddonPath, osResidentPages, releaseMode, releaseModeReason } from '../release/os.ts';
+import { addonPath as osAddonPath, osResidentPages, releaseMode, releaseModeReason } from 'hakozuna/src/release/os.ts';
 
 const PAGE_BYTES = 4096;
 const DEFAULT_CAPACITY = 1 << 16; // samples: ~55 minutes at 50 ms

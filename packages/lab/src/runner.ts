@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from './root.ts';
+import { libraryRoot } from './root.ts';
 import type { Launch } from './build.ts';
 import type { ChildConfig, ChildResult } from './protocol.ts';
 import type { MtChildConfig } from './mt-protocol.ts';
@@ -98,7 +98,7 @@ export function runChildProcess(
  */
 function nodeChildEnv(): NodeJS.ProcessEnv {
   if (process.env.HAKOZUNA_ADDON !== undefined || process.env.HAKOZUNA_NO_ADDON === '1') return process.env;
-  const addon = join(packageRoot(), 'native', 'build', 'Release', 'hakozuna_release.node');
+  const addon = join(libraryRoot(), 'native', 'build', 'Release', 'hakozuna_release.node');
   return existsSync(addon) ? { ...process.env, HAKOZUNA_ADDON: addon } : process.env;
 }
 

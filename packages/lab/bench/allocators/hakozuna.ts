@@ -8,12 +8,12 @@
  * heap.detach() when it ends; the main thread watches every worker
  * (heap.watch) so one that exits without detaching is adopted.
  */
-import { attachHeap, createHeap, PAGE_SIZE, type Heap } from '../../src/index.ts';
+import { attachHeap, createHeap, PAGE_SIZE, type Heap } from 'hakozuna/src/index.ts';
 // Read-only: the header word behind stats().residentBytes, so the sampler thread can follow the
 // allocator's own account in record-only mode (checked against stats() at the end of every run).
-import { H_RESIDENT_PAGES } from '../../src/heap/layout.ts';
-import type { AllocatorModule, AllocatorResidency } from '../../src/lab/protocol.ts';
-import type { MtAllocatorModule, SharedMain, SharedWorker } from '../../src/lab/mt-protocol.ts';
+import { H_RESIDENT_PAGES } from 'hakozuna/src/heap/layout.ts';
+import type { AllocatorModule, AllocatorResidency } from '../../src/protocol.ts';
+import type { MtAllocatorModule, SharedMain, SharedWorker } from '../../src/mt-protocol.ts';
 
 function numericStats(heap: Heap): Record<string, number> {
   const out: Record<string, number> = {};

@@ -26,14 +26,14 @@
  *   enough for churn to cost a few percent. The replacement is started when
  *   the old worker finishes (as larson's exercise_heap does), so the slice is
  *   idle during the start-up; larson_churnMs reports that idle time. In the
- *   default pooled threads mode (src/lab/mt-threads.ts) the new "worker" is an
+ *   default pooled threads mode (src/mt-threads.ts) the new "worker" is an
  *   attachHeap in an already started worker (~0.2 ms), so the reference 100
  *   rounds can be measured too (--param larson.rounds=100); the default stays.
  *
  * Blocks are all freed at the end (not timed), so hakozuna's bytesInUse must
  * return to its value before the setup.
  */
-import type { MtMainContext, MtOutcome, MtWorker, MtWorkerContext, MtWorkloadSpec } from '../../../src/lab/mt-protocol.ts';
+import type { MtMainContext, MtOutcome, MtWorker, MtWorkerContext, MtWorkloadSpec } from '../../../src/mt-protocol.ts';
 import { LRAN2_WORDS, lran2, lran2Init } from '../lran2.ts';
 import { absNow, release, waitAtLeast } from './common.ts';
 
