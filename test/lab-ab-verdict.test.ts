@@ -4,12 +4,12 @@
  * does not know (metric 'seconds'), and the progress line.
  */
 import { describe, expect, it } from 'vitest';
-import { abDecision, abVerdict, fmtChange, type AbPairInput } from '../src/lab/verdict.ts';
-import { abSectionFrom, abVerdictTable } from '../src/lab/ab-model.ts';
-import type { BenchResults, RunRecord } from '../src/lab/results.ts';
-import { runReleaseCallsPerSec, workloadMetric, extractOneShotLines } from '../src/lab/run-metrics.ts';
-import { fmtDuration, Progress } from '../src/lab/progress.ts';
-import { renderText } from '../src/lab/table.ts';
+import { abDecision, abVerdict, fmtChange, type AbPairInput } from '../packages/lab/src/verdict.ts';
+import { abSectionFrom, abVerdictTable } from '../packages/lab/src/ab-model.ts';
+import type { BenchResults, RunRecord } from '../packages/lab/src/results.ts';
+import { runReleaseCallsPerSec, workloadMetric, extractOneShotLines } from '../packages/lab/src/run-metrics.ts';
+import { fmtDuration, Progress } from '../packages/lab/src/progress.ts';
+import { renderText } from '../packages/lab/src/table.ts';
 
 const MiB = 1 << 20;
 /** n identical pairs: A at 100 ops/s and 100 MiB, B at the given ratios. */

@@ -10,14 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runAb } from '../src/lab/ab.ts';
-import type { BenchResults } from '../src/lab/results.ts';
+import { runAb } from '../packages/lab/src/ab.ts';
+import type { BenchResults } from '../packages/lab/src/results.ts';
 
 const root = join(import.meta.dirname, '..');
+const lab = join(root, 'packages', 'lab');
 const tmp = mkdtempSync(join(tmpdir(), 'hz-lab-ab-'));
-// The CLI bundle must live inside the package so that it finds commander in node_modules.
-mkdirSync(join(root, 'dist'), { recursive: true });
-const cliTmp = mkdtempSync(join(root, 'dist', '.lab-ab-cli-test-'));
+// The CLI bundle must live inside the lab package so that it finds the lab (and commander).
+mkdirSync(join(lab, 'dist'), { recursive: true });
+const cliTmp = mkdtempSync(join(lab, 'dist', '.lab-ab-cli-test-'));
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
   rmSync(cliTmp, { recursive: true, force: true });
@@ -28,8 +29,8 @@ const hasCore = existsSync(join(root, 'src', 'index.ts'));
 async function cli(): Promise<(args: string[]) => ReturnType<typeof spawnSync>> {
   const bin = join(cliTmp, 'pkg', 'bin');
   mkdirSync(bin, { recursive: true });
-  copyFileSync(join(root, 'bin', 'hakozuna.js'), join(bin, 'hakozuna.js'));
-  const { buildCli } = (await import(pathToFileURL(join(root, 'scripts', 'build-cli.mjs')).href)) as {
+  copyFileSync(join(lab, 'bin', 'hakozuna.js'), join(bin, 'hakozuna.js'));
+  const { buildCli } = (await import(pathToFileURL(join(lab, 'scripts', 'build-cli.mjs')).href)) as {
     buildCli: (o: { outfile: string }) => Promise<string>;
   };
   await buildCli({ outfile: join(cliTmp, 'pkg', 'dist', 'cli.js') });

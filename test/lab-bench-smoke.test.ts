@@ -8,9 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runBench } from '../src/lab/bench.ts';
-import type { BenchResults } from '../src/lab/results.ts';
-import { DEFAULT_WORKLOADS } from '../bench/workloads/index.ts';
+import { runBench } from '../packages/lab/src/bench.ts';
+import type { BenchResults } from '../packages/lab/src/results.ts';
+import { DEFAULT_WORKLOADS } from '../packages/lab/bench/workloads/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hz-lab-smoke-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '..');
-const bin = join(root, 'bin', 'hakozuna.js');
+const bin = join(root, 'packages', 'lab', 'bin', 'hakozuna.js');
 const tmp = mkdtempSync(join(tmpdir(), 'hz-cli-lanes-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const run = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: root });

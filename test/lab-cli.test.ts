@@ -4,12 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { intArg } from '../src/lab/cli.ts';
+import { intArg } from '../packages/lab/src/cli.ts';
 
 const root = join(import.meta.dirname, '..');
-// Inside the package (dist/ is ignored by git) so the bundle finds commander in node_modules.
-mkdirSync(join(root, 'dist'), { recursive: true });
-const tmp = mkdtempSync(join(root, 'dist', '.lab-cli-test-'));
+const lab = join(root, 'packages', 'lab');
+// Inside the lab package (dist/ is ignored by git) so the bundle finds the lab and commander.
+mkdirSync(join(lab, 'dist'), { recursive: true });
+const tmp = mkdtempSync(join(lab, 'dist', '.lab-cli-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('hakozuna CLI', () => {
@@ -25,12 +26,12 @@ describe('hakozuna CLI', () => {
   it('the bin shim runs the bundled CLI, and says what to do when it is missing', { timeout: 30_000 }, async () => {
     const bin = join(tmp, 'pkg', 'bin');
     mkdirSync(bin, { recursive: true });
-    copyFileSync(join(root, 'bin', 'hakozuna.js'), join(bin, 'hakozuna.js'));
+    copyFileSync(join(lab, 'bin', 'hakozuna.js'), join(bin, 'hakozuna.js'));
     const missing = spawnSync(process.execPath, [join(bin, 'hakozuna.js'), 'bench', '--help'], { encoding: 'utf8' });
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/dist\/cli\.js is missing[\s\S]*npm install/);
 
-    const { buildCli } = (await import(pathToFileURL(join(root, 'scripts', 'build-cli.mjs')).href)) as {
+    const { buildCli } = (await import(pathToFileURL(join(lab, 'scripts', 'build-cli.mjs')).href)) as {
       buildCli: (o: { outfile: string }) => Promise<string>;
     };
     await buildCli({ outfile: join(tmp, 'pkg', 'dist', 'cli.js') });

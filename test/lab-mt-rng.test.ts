@@ -6,13 +6,13 @@
  * larson and mt_remote replayed against models.
  */
 import { describe, expect, it } from 'vitest';
-import { lran2, lran2Init, LRAN2_WORDS } from '../bench/workloads/lran2.ts';
-import { SplitMix } from '../bench/workloads/splitmix.ts';
-import { larsonLoop } from '../bench/workloads/mt/larson.ts';
-import { mtRemoteLoop, RING } from '../bench/workloads/mt/mt-remote.ts';
-import { allocItems, COOKIE_HI, COOKIE_LO, freeItems, MstressCorruption, stress, TRANSFERS } from '../bench/workloads/mt/mstress.ts';
-import { parseAllocatorRef } from '../src/lab/allocators.ts';
-import { planMt } from '../src/lab/mt-bench.ts';
+import { lran2, lran2Init, LRAN2_WORDS } from '../packages/lab/bench/workloads/lran2.ts';
+import { SplitMix } from '../packages/lab/bench/workloads/splitmix.ts';
+import { larsonLoop } from '../packages/lab/bench/workloads/mt/larson.ts';
+import { mtRemoteLoop, RING } from '../packages/lab/bench/workloads/mt/mt-remote.ts';
+import { allocItems, COOKIE_HI, COOKIE_LO, freeItems, MstressCorruption, stress, TRANSFERS } from '../packages/lab/bench/workloads/mt/mstress.ts';
+import { parseAllocatorRef } from '../packages/lab/src/allocators.ts';
+import { planMt } from '../packages/lab/src/mt-bench.ts';
 
 // Printed by a C program with larson.cpp's lran2_init/lran2 (gcc -O2) and checked with Python.
 const LRAN2_C: Record<number, number[]> = {

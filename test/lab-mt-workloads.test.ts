@@ -11,9 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runBench } from '../src/lab/bench.ts';
-import type { BenchResults } from '../src/lab/results.ts';
-import type { MtRunRecord, MtSummaryRow } from '../src/lab/mt-bench.ts';
+import { runBench } from '../packages/lab/src/bench.ts';
+import type { BenchResults } from '../packages/lab/src/results.ts';
+import type { MtRunRecord, MtSummaryRow } from '../packages/lab/src/mt-bench.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hz-lab-mt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

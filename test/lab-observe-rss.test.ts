@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rssVerdict } from '../src/lab/observe-rss.ts';
-import { mediumWasteVerdict, sumBreakdowns } from '../src/lab/observe.ts';
+import { rssVerdict } from '../packages/lab/src/observe-rss.ts';
+import { mediumWasteVerdict, sumBreakdowns } from '../packages/lab/src/observe.ts';
 import { ROOT } from '../scripts/lane-build.mjs';
 
 const line = (tag: string, v: Record<string, number>): string =>
@@ -57,7 +57,7 @@ describe('S56 verdict weighed by the share of resident bytes', () => {
 
 describe('hakozuna observe rss', () => {
   it('runs a workload in the research lane and prints the breakdown and the verdict', () => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'hakozuna.js'), 'observe', 'rss', '--bench', 'random_mixed_mixed', '--quick', '--out', join(ROOT, 'bench', 'out', 'test-observe-rss')], {
+    const r = spawnSync(process.execPath, [join(ROOT, 'packages', 'lab', 'bin', 'hakozuna.js'), 'observe', 'rss', '--bench', 'random_mixed_mixed', '--quick', '--out', join(ROOT, 'bench', 'out', 'test-observe-rss')], {
       encoding: 'utf8',
       cwd: ROOT,
     });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { mediumWasteVerdict, observeMediumWaste, parseStatLine } from '../src/lab/observe.ts';
+import { mediumWasteVerdict, observeMediumWaste, parseStatLine } from '../packages/lab/src/observe.ts';
 
 const obs = (req: number, alloc: number): string =>
   `[HZ3_MEDIUM_WASTE_OBS] req=${req} alloc=${alloc} waste=${alloc - req} waste_pct=${((100 * (alloc - req)) / alloc).toFixed(2)}`;

@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { abSectionFrom } from '../src/lab/ab-model.ts';
-import { renderHtmlReport } from '../src/lab/report-html.ts';
-import { computeRatios, heapRssRecord, summarizeRuns, type AllocatorStatus, type BenchResults, type RunRecord } from '../src/lab/results.ts';
+import { abSectionFrom } from '../packages/lab/src/ab-model.ts';
+import { renderHtmlReport } from '../packages/lab/src/report-html.ts';
+import { computeRatios, heapRssRecord, summarizeRuns, type AllocatorStatus, type BenchResults, type RunRecord } from '../packages/lab/src/results.ts';
 
 const root = join(import.meta.dirname, '..');
 const tmp = mkdtempSync(join(tmpdir(), 'hz-lab-html-'));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { computeRatios, summarizeRuns, type AllocatorStatus, type BenchResults, type RunRecord } from '../src/lab/results.ts';
-import { benchReport, renderMarkdown, renderText, throughputTable } from '../src/lab/table.ts';
-import { targetFor } from '../src/lab/targets.ts';
+import { computeRatios, summarizeRuns, type AllocatorStatus, type BenchResults, type RunRecord } from '../packages/lab/src/results.ts';
+import { benchReport, renderMarkdown, renderText, throughputTable } from '../packages/lab/src/table.ts';
+import { targetFor } from '../packages/lab/src/targets.ts';
 
 function run(workload: string, allocator: string, rep: number, opsPerSec: number, rss = 100 << 20): RunRecord {
   return {

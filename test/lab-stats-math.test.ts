@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { max, mean, median, min, nsAboveFloor, p95, quantile, summarize } from '../src/lab/stats-math.ts';
-import { rssWindow } from '../src/lab/results.ts';
+import { max, mean, median, min, nsAboveFloor, p95, quantile, summarize } from '../packages/lab/src/stats-math.ts';
+import { rssWindow } from '../packages/lab/src/results.ts';
 
 describe('lab stats math', () => {
   it('median of odd and even counts, input untouched', () => {

@@ -4,11 +4,11 @@
  * literal values computed outside JavaScript (Python) for the first draws.
  */
 import { describe, expect, it } from 'vitest';
-import { lcgNext, LCG_SEED, umod } from '../bench/workloads/lcg.ts';
-import { checked, randomMixed } from '../bench/workloads/random-mixed.ts';
-import { distApp } from '../bench/workloads/dist-app.ts';
-import { WORKLOADS } from '../bench/workloads/index.ts';
-import type { BenchAllocator } from '../src/lab/protocol.ts';
+import { lcgNext, LCG_SEED, umod } from '../packages/lab/bench/workloads/lcg.ts';
+import { checked, randomMixed } from '../packages/lab/bench/workloads/random-mixed.ts';
+import { distApp } from '../packages/lab/bench/workloads/dist-app.ts';
+import { WORKLOADS } from '../packages/lab/bench/workloads/index.ts';
+import type { BenchAllocator } from '../packages/lab/src/protocol.ts';
 
 type Op = ['malloc', number, number] | ['free', number];
 

@@ -11,14 +11,22 @@
  * - every lane export imports, in ESM and through require();
  * - a browser app bundles with esbuild (--platform=browser) with no `node:` import
  *   left, and a Node app bundle finds the addon through node_modules/hakozuna;
- * - the CLI runs, and the lab's subcommands ask for esbuild in one line.
+ * and the lab (packages/lab, package hakozuna-lab) packed too and installed with the
+ * library into another project, with its dependencies from npm's cache:
+ * - the library's tarball has no dependencies and none of the lab's files; the
+ *   lab's holds its CLI, workloads, peer sources and prebuilt wasm peers;
+ * - `hakozuna --help` runs, and a --quick bench of one workload with --out in a
+ *   temporary directory runs every allocator it can, building the wasm peers the
+ *   install lacks under the current directory and writing nothing in node_modules.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFile, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { ROOT } from '../scripts/lane-build.mjs';
 import { releaseMode } from '../src/release/os.ts';
 
@@ -29,8 +37,11 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const tmp = mkdtempSync(join(tmpdir(), 'hz-package-consumer-'));
 const copy = join(tmp, 'repo');
 const app = join(tmp, 'app');
+const labApp = join(tmp, 'lab-app');
 let tarball = '';
 let packed: string[] = [];
+let labTarball = '';
+let labPacked: string[] = [];
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function sh(cmd: string, args: string[], opts: SpawnSyncOptions = {}): string {
@@ -71,8 +82,8 @@ function readmeExample(): { main: string; worker: string } {
 beforeAll(async () => {
   // A copy of the sources (not the working tree's dist/, which other tests read while this runs).
   mkdirSync(copy);
-  const skip = new Set(['node_modules', 'dist', 'test', '.git', '.ci', 'bench/out', 'bench/peers/build', 'native/build']);
-  for (const entry of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.types.json', 'docs', 'src', 'bench', 'scripts', 'bin', 'native']) {
+  const skip = new Set(['node_modules', 'dist', 'test', '.git', '.ci', 'bench', 'native/build', 'packages/lab/node_modules', 'packages/lab/dist', 'packages/lab/bench/peers/build', 'packages/lab/bench/tools']);
+  for (const entry of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.types.json', 'docs', 'src', 'scripts', 'native', 'packages']) {
     cpSync(join(ROOT, entry), join(copy, entry), {
       recursive: true,
       filter: (src) => !skip.has(relative(ROOT, src)) && !src.endsWith('.log'),
@@ -83,35 +94,58 @@ beforeAll(async () => {
   const info = JSON.parse(out.slice(out.search(/^\[$/m))) as { filename: string; files: { path: string }[] }[];
   tarball = join(tmp, info[0]!.filename);
   packed = info[0]!.files.map((f) => f.path).sort();
+  // The lab: its prepack builds the wasm peers and dist/cli.js (from the copy, with this repository's node_modules).
+  const labOut = sh(npm, ['pack', '--json', '--pack-destination', tmp], { cwd: join(copy, 'packages', 'lab'), env: cleanEnv() });
+  const labInfo = JSON.parse(labOut.slice(labOut.search(/^\[$/m))) as { filename: string; files: { path: string }[] }[];
+  labTarball = join(tmp, labInfo[0]!.filename);
+  labPacked = labInfo[0]!.files.map((f) => f.path).sort();
 
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
   sh(npm, ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--offline', tarball], { cwd: app, env: cleanEnv() });
-}, 120_000);
+}, 240_000);
 
 describe('the tarball', () => {
   it('holds every export target, the types, the CLI, the addon sources and a LICENSE', () => {
     const pj = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-      exports: Record<string, string | Record<string, string>>; bin: Record<string, string>; types: string; main: string; files: string[];
-      dependencies?: object; scripts: Record<string, string>;
+      exports: Record<string, string | Record<string, string>>; bin?: object; types: string; main: string; files: string[];
+      dependencies?: object; peerDependencies?: object; optionalDependencies?: object; bundleDependencies?: object; scripts: Record<string, string>;
     };
-    const targets = new Set<string>([pj.types, pj.main, ...Object.values(pj.bin)]);
+    const targets = new Set<string>([pj.types, pj.main]);
     for (const [key, value] of Object.entries(pj.exports)) {
-      if (typeof value === 'string') targets.add(value);
-      else {
+      if (typeof value === 'string') {
+        if (!value.includes('*')) targets.add(value);
+      } else if (key === './lane-build') {
+        expect(Object.keys(value), key).toEqual(['types', 'default']);
+        for (const t of Object.values(value)) targets.add(t);
+      } else {
         expect(Object.keys(value), key).toEqual(['types', 'browser', 'node', 'default']);
         for (const t of Object.values(value)) targets.add(t);
       }
     }
-    expect(Object.keys(pj.exports)).toEqual(['.', ...SPECIFIERS.slice(1).map((s) => s.replace('hakozuna', '.')), './package.json']);
+    expect(Object.keys(pj.exports)).toEqual(['.', ...SPECIFIERS.slice(1).map((s) => s.replace('hakozuna', '.')), './lane-build', './src/*', './package.json']);
     for (const t of targets) expect(packed, t).toContain(t.replace(/^\.\//, ''));
-    for (const f of ['LICENSE', 'README.md', 'dist/cli.js', 'native/binding.gyp', 'native/hakozuna_release.c', 'scripts/build-native.mjs', 'scripts/postinstall.mjs']) {
+    for (const f of ['LICENSE', 'README.md', 'src/index.ts', 'scripts/lane-build.mjs', 'native/binding.gyp', 'native/hakozuna_release.c', 'scripts/build-native.mjs', 'scripts/postinstall.mjs']) {
       expect(packed).toContain(f);
     }
     expect(readFileSync(join(ROOT, 'LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} hakozuna contributors\n/);
-    // The library needs nothing at run time; only postinstall runs at install.
+    // The library needs nothing at run time (not even an optional peer); only postinstall runs at install.
     expect(pj.dependencies).toBeUndefined();
+    expect(pj.peerDependencies).toBeUndefined();
+    expect(pj.optionalDependencies).toBeUndefined();
+    expect(pj.bundleDependencies).toBeUndefined();
+    expect(pj.bin).toBeUndefined();
     expect(Object.keys(pj.scripts).filter((s) => /^(pre|post)?install$|^prepare$/.test(s))).toEqual(['postinstall']);
+  });
+
+  it('holds none of the lab: no CLI, bin, workloads, peers or lab sources', () => {
+    const lab = packed.filter((p) => /^(bin|bench|packages)\//.test(p) || /^src\/lab\//.test(p) || p === 'dist/cli.js' || /^scripts\/build-(cli|peers)\.mjs$/.test(p));
+    expect(lab).toEqual([]);
+    // The installed package.json says the same.
+    const installed = JSON.parse(readFileSync(join(app, 'node_modules', 'hakozuna', 'package.json'), 'utf8')) as { dependencies?: object; bin?: object };
+    expect(installed.dependencies).toBeUndefined();
+    expect(installed.bin).toBeUndefined();
+    expect(existsSync(join(app, 'node_modules', '.bin', 'hakozuna'))).toBe(false);
   });
 
   it('holds no tests, CI files, screenshots, logs, tarballs or build leftovers', () => {
@@ -251,11 +285,94 @@ describe('installed with --ignore-scripts', () => {
     expect(JSON.parse(sh(process.execPath, [join(app, 'out', 'node-app.mjs')], { cwd: tmp, env: cleanEnv() }))).toEqual(['madvise', '']);
   });
 
-  it('the CLI runs from the tarball; a lab subcommand without esbuild says what to install in one line', () => {
-    const bin = join(app, 'node_modules', '.bin', 'hakozuna');
-    expect(sh(bin, ['--help'], { cwd: app, env: cleanEnv() })).toMatch(/^Usage: hakozuna/);
-    const r = spawnSync(bin, ['bench', '--quick'], { cwd: app, env: cleanEnv(), encoding: 'utf8' });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toBe('hakozuna bench: the lab builds bundles with esbuild, which is not installed here; install it beside hakozuna: npm install --save-dev esbuild\n');
+});
+
+/** Every file under `dir` with its size and mtime: what a run wrote there shows as a difference. */
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) {
+        const st = statSync(p);
+        out.set(relative(dir, p), `${st.size}:${st.mtimeMs}`);
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+type LockEntry = { version?: string; resolved?: string; integrity?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; [k: string]: unknown };
+
+/** lab-app/package.json and a package-lock.json: the two tarballs, and the lab's dependency closure from this repository's lockfile. */
+function writeLabLock(): void {
+  const rel = (f: string): string => `file:${relative(labApp, f)}`;
+  const integrity = (f: string): string => `sha512-${createHash('sha512').update(readFileSync(f)).digest('base64')}`;
+  const labPj = JSON.parse(readFileSync(join(ROOT, 'packages', 'lab', 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; bin: Record<string, string>; engines: object };
+  const libPj = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; engines: object };
+  const deps = { hakozuna: rel(tarball), 'hakozuna-lab': rel(labTarball) };
+  writeFileSync(join(labApp, 'package.json'), JSON.stringify({ name: 'lab-consumer', private: true, type: 'module', dependencies: deps }));
+  const repoLock = (JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> }).packages;
+  const packages: Record<string, LockEntry> = {
+    '': { name: 'lab-consumer', dependencies: deps },
+    'node_modules/hakozuna': { version: libPj.version, resolved: rel(tarball), integrity: integrity(tarball), hasInstallScript: true, license: 'MIT', engines: libPj.engines },
+    'node_modules/hakozuna-lab': { version: labPj.version, resolved: rel(labTarball), integrity: integrity(labTarball), license: 'MIT', dependencies: labPj.dependencies, bin: labPj.bin, engines: labPj.engines },
+  };
+  const todo = Object.keys(labPj.dependencies).filter((d) => d !== 'hakozuna');
+  while (todo.length > 0) {
+    const name = todo.pop()!;
+    const key = `node_modules/${name}`;
+    if (packages[key] !== undefined) continue;
+    const entry = repoLock[key];
+    if (entry === undefined) throw new Error(`${name} is not in package-lock.json`);
+    packages[key] = entry;
+    for (const [k, v] of Object.entries(repoLock)) if (k.startsWith(`${key}/node_modules/`)) packages[k] = v;
+    todo.push(...Object.keys(entry.dependencies ?? {}), ...Object.keys(entry.optionalDependencies ?? {}));
+  }
+  writeFileSync(join(labApp, 'package-lock.json'), JSON.stringify({ name: 'lab-consumer', lockfileVersion: 3, requires: true, packages }, null, 2));
+}
+
+describe('the lab package (hakozuna-lab)', () => {
+  beforeAll(() => {
+    mkdirSync(labApp);
+
+    // Offline: the lab's dependencies (commander, esbuild, @thi.ng/malloc, assemblyscript and
+    // theirs) are pinned by a lockfile made from this repository's, whose tarballs npm's cache
+    // holds since the repository's install; the two packages are the tarballs just packed.
+    writeLabLock();
+    sh(npm, ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--offline'], { cwd: labApp, env: cleanEnv(), timeout: 180_000 });
+  }, 240_000);
+
+  it('packs the CLI, the workloads, the peer sources and the prebuilt wasm peers, and depends on the library', () => {
+    for (const f of ['bin/hakozuna.js', 'bin/lane-hook.mjs', 'dist/cli.js', 'src/cli.ts', 'bench/allocators/hakozuna.ts', 'bench/workloads/index.ts', 'bench/native/bench.c', 'bench/peers/tlsf.ts', 'bench/peers/build/tlsf.wasm']) {
+      expect(labPacked).toContain(f);
+    }
+    expect(labPacked.filter((p) => /^(test|bench\/(out|tools))\//.test(p) || /(^|\/)node_modules\//.test(p))).toEqual([]);
+    const pj = JSON.parse(readFileSync(join(labApp, 'node_modules', 'hakozuna-lab', 'package.json'), 'utf8')) as { dependencies: Record<string, string>; bin: Record<string, string> };
+    expect(Object.keys(pj.dependencies).sort()).toEqual(['@thi.ng/malloc', 'assemblyscript', 'commander', 'esbuild', 'hakozuna']);
+    expect(pj.bin).toEqual({ hakozuna: './bin/hakozuna.js' });
+  });
+
+  it('its CLI runs from the install: --help, and a --quick bench of one workload that writes only under the current directory', () => {
+    const bin = join(labApp, 'node_modules', '.bin', 'hakozuna');
+    expect(sh(bin, ['--help'], { cwd: labApp, env: cleanEnv() })).toMatch(/^Usage: hakozuna/);
+    // The wasm peers missing from the install (as if the tarball had none): the lab builds them under ./bench/out, not in node_modules.
+    for (const f of ['tlsf.wasm', 'tlsf-shared.wasm']) rmSync(join(labApp, 'node_modules', 'hakozuna-lab', 'bench', 'peers', 'build', f));
+    const before = snapshot(join(labApp, 'node_modules'));
+    const out = join(tmp, 'lab-results');
+    const r = spawnSync(bin, ['bench', '--quick', '--workloads', 'small', '--out', out], { cwd: labApp, env: cleanEnv({ HAKOZUNA_QUIET: '1' }), encoding: 'utf8', timeout: 180_000 });
+    expect(r.status, `${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      allocators: { id: string; status: string; note?: string }[]; runs: { allocator: string }[];
+    };
+    const ran = new Set(results.runs.map((x) => x.allocator));
+    // The library's own bundle (built from its shipped sources) and the JS peers, whose packages are the lab's dependencies.
+    for (const id of ['hakozuna', 'noop', 'tlsf', 'thing', 'gc']) expect(ran, JSON.stringify(results.allocators)).toContain(id);
+    // A peer that could not run (a C malloc not installed here, no compiler) is named with one line saying why.
+    for (const a of results.allocators.filter((x) => !ran.has(x.id))) expect(a.note ?? '', a.id).toMatch(/^[^\n]+$/);
+    expect(existsSync(join(labApp, 'bench', 'out', 'build', 'peers-wasm', 'tlsf.wasm'))).toBe(true);
+    expect(snapshot(join(labApp, 'node_modules'))).toEqual(before);
   });
 });

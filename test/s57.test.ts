@@ -19,8 +19,8 @@ import { misuseSuite } from './helpers/misuse.ts';
 import { runWorker, workerScript } from './helpers/workers.ts';
 import { fill, freeAll } from './helpers/fill.ts';
 import { checkBlock } from './workers/blocks.ts';
-import { runBench } from '../src/lab/bench.ts';
-import type { MtRunRecord } from '../src/lab/mt-bench.ts';
+import { runBench } from '../packages/lab/src/bench.ts';
+import type { MtRunRecord } from '../packages/lab/src/mt-bench.ts';
 
 const S57 = { HZ3_S57_MEDIUM_FINE_CLASSES: 1 } as const;
 const PAGE = 4096;
