@@ -1,6 +1,6 @@
 /**
- * The A/B gate on synthetic inputs (src/lab/verdict.ts), the `ab` section built
- * from a results JSON (src/lab/ab-model.ts), including a workload the harness
+ * The A/B gate on synthetic inputs (packages/lab/src/verdict.ts), the `ab` section built
+ * from a results JSON (packages/lab/src/ab-model.ts), including a workload the harness
  * does not know (metric 'seconds'), and the progress line.
  */
 import { describe, expect, it } from 'vitest';

@@ -6,7 +6,7 @@
  * `pairs` repetitions: for each pair, for each workload, A then B, each run a fresh
  * child process with the same parameters (A B A B ...). Run i of A and run i of B
  * form pair i. Then per pair the B/A ratios of speed and of mean RSS, their
- * medians and the verdict (src/lab/verdict.ts), written into results.json as its
+ * medians and the verdict (packages/lab/src/verdict.ts), written into results.json as its
  * `ab` section, printed, and drawn in report.html.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';

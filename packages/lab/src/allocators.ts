@@ -16,7 +16,7 @@ export interface AllocatorInfo {
   /** Slow peers run `slowIterations` (ops/s is a rate: a shorter run measures the same thing). */
   readonly slow?: boolean;
   /**
-   * Multi-worker workloads (src/lab/mt-bench.ts): how the allocator is shared
+   * Multi-worker workloads (packages/lab/src/mt-bench.ts): how the allocator is shared
    * between workers, or why it cannot take part.
    */
   readonly multiWorker: { readonly supported: true; readonly sharing: string } | { readonly supported: false; readonly note: string };
@@ -61,7 +61,7 @@ export const ALLOCATORS: Readonly<Record<string, AllocatorInfo>> = {
     description: 'the same loops in C (bench/native/bench.c; larson and mstress with pthreads in bench/native/mt.c) on the C library malloc',
     multiWorker: { supported: true, sharing: 'C malloc, pthreads (larson and mstress only: bench/native/mt.c)' },
   },
-  // The same C programs under another malloc, through LD_PRELOAD of the library Debian packages (src/lab/native.ts);
+  // The same C programs under another malloc, through LD_PRELOAD of the library Debian packages (packages/lab/src/native.ts);
   // skipped with a note where the library is not installed.
   mimalloc: {
     name: 'mimalloc',

@@ -1,7 +1,7 @@
 /**
  * `runBench(options)`: the single-threaded benchmark suite.
  *
- * 1. Build one child bundle per allocator (src/lab/build.ts); peers that cannot
+ * 1. Build one child bundle per allocator (packages/lab/src/build.ts); peers that cannot
  *    be built are skipped with a note.
  * 2. Run every (workload, allocator) `repetitions` times, each in a fresh child
  *    process (warm-up, then the timed run; RSS sampled every 50 ms), interleaved:
@@ -86,7 +86,7 @@ export interface BenchOptions {
   readonly html?: boolean;
   /** Multi-worker workloads: thread counts (default: each workload's, 2; larson 1 and 2). */
   readonly threads?: readonly number[];
-  /** Multi-worker workloads: parameter overrides, KEY=V or WORKLOAD.KEY=V (src/lab/mt-bench.ts). */
+  /** Multi-worker workloads: parameter overrides, KEY=V or WORKLOAD.KEY=V (packages/lab/src/mt-bench.ts). */
   readonly params?: Readonly<Record<string, number>>;
   /**
    * Multi-worker workloads: how a thread of the workload starts, one run per mode
@@ -162,7 +162,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const sampleIntervalMs = positiveInt('sampleIntervalMs', options.sampleIntervalMs, 50);
   const maxBytes = positiveInt('maxBytes', options.maxBytes, 1 << 30);
   const timeoutMs = positiveInt('timeoutMs', options.timeoutMs, 10 * 60_000);
-  // Multi-worker workloads run after the single-threaded ones, with their own plan (src/lab/mt-bench.ts).
+  // Multi-worker workloads run after the single-threaded ones, with their own plan (packages/lab/src/mt-bench.ts).
   const singleWorkloads = workloads.filter((w) => WORKLOADS[w] !== undefined);
   const mtWorkloads = workloads.filter((w) => MT_WORKLOADS[w] !== undefined);
   const mtPlan: MtPlan | undefined =
@@ -279,7 +279,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const hz = (id: string): boolean => ALLOCATORS[id.split('@')[0]!]?.kind === 'hakozuna';
   const ratios = [...computeRatios(summary.filter((r) => !isMtRunName(r.workload)), hz), ...(mt?.ratios ?? [])];
   const cpuList = cpus();
-  // mtTargets: the multi-worker targets of the issues (src/lab/mt-bench.ts), beside the schema's fields.
+  // mtTargets: the multi-worker targets of the issues (packages/lab/src/mt-bench.ts), beside the schema's fields.
   const results: BenchResults & { readonly mtTargets?: readonly MtTarget[] } = {
     schema: RESULTS_SCHEMA,
     meta: {

@@ -4,7 +4,7 @@
  *   child driver and that allocator only (bench/allocators/<name>.ts);
  * - hakozuna through scripts/lane-build.mjs `buildLane`, so its lane's flags are
  *   baked in (entry `run-hakozuna`, outRoot `<buildDir>/lanes`);
- * - the native C programs, with the system C compiler (src/lab/native.ts), for
+ * - the native C programs, with the system C compiler (packages/lab/src/native.ts), for
  *   glibc and the preloaded mallocs.
  * Peers that cannot be built are skipped with a note; nothing here throws for that.
  */
@@ -21,7 +21,7 @@ export type Launch =
   | {
       readonly kind: 'exec';
       readonly file: string;
-      /** The multi-threaded C programs (larson, mstress), or why they are missing (src/lab/native.ts). */
+      /** The multi-threaded C programs (larson, mstress), or why they are missing (packages/lab/src/native.ts). */
       readonly mtFile?: string;
       readonly mtNote?: string;
       /** Environment for the child (LD_PRELOAD of another malloc). */

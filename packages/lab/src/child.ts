@@ -12,7 +12,7 @@ import { isMtWorker, mtWorkerMain, runMtChild } from './mt-child.ts';
 import type { MtChildConfig } from './mt-protocol.ts';
 
 export async function childMain(mod: AllocatorModule, argv: readonly string[] = process.argv): Promise<void> {
-  // Multi-worker workloads start their workers from this same bundle (src/lab/mt-child.ts).
+  // Multi-worker workloads start their workers from this same bundle (packages/lab/src/mt-child.ts).
   if (isMtWorker()) return mtWorkerMain(mod);
   try {
     const cfg = JSON.parse(argv[2] ?? '') as ChildConfig;

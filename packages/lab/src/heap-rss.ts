@@ -1,5 +1,5 @@
 /**
- * Heap RSS, the model: what the RSS sampler (src/lab/rss-sampler.ts) measures
+ * Heap RSS, the model: what the RSS sampler (packages/lab/src/rss-sampler.ts) measures
  * of an allocator's buffer and how one sample becomes one figure. Pure (no I/O,
  * no addon), so the parent's summaries and reports can import it.
  */

@@ -11,10 +11,10 @@
  * and runs the workload's worker function. A hakozuna worker therefore runs
  * the same lane as the heap's creator, as attachHeap requires. A thread of the
  * workload is a pooled worker's attach..detach (default) or a Worker of its own
- * (spawn mode): src/lab/mt-threads.ts.
+ * (spawn mode): packages/lab/src/mt-threads.ts.
  *
  * Heap RSS: once the allocator exists, the RSS sampler also measures its buffer
- * at every sample (src/lab/rss-sampler.ts watchAllocator).
+ * at every sample (packages/lab/src/rss-sampler.ts watchAllocator).
  *
  * A worker that throws (a data check failed, the allocator threw) posts the
  * error; the main side rejects, every worker is terminated and the child fails

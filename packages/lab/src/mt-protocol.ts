@@ -11,7 +11,7 @@
  *
  * An allocator takes part when its module has a `shared` part
  * ({@link SharedAllocatorModule}); the parent knows which ones do from
- * src/lab/allocators.ts (`multiWorker`), without loading them.
+ * packages/lab/src/allocators.ts (`multiWorker`), without loading them.
  */
 import type { Worker } from 'node:worker_threads';
 import type { AllocatorContext, AllocatorModule, AllocatorResidency, BenchAllocator, BreakdownSampleLike, ChildConfig, ChildResult } from './protocol.ts';
@@ -44,7 +44,7 @@ export interface SharedMain {
   bytesInUse?(): number;
   /** Parent-side adoption of a worker that exits without detaching (hakozuna: heap.watch). */
   watch?(worker: Worker): void;
-  /** Its buffer, for heap RSS (src/lab/rss-sampler.ts); peers give their shared buffer. */
+  /** Its buffer, for heap RSS (packages/lab/src/rss-sampler.ts); peers give their shared buffer. */
   readonly residency?: AllocatorResidency;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Tables of what thread starts cost in the multi-worker runs (src/lab/mt-threads.ts):
+ * Tables of what thread starts cost in the multi-worker runs (packages/lab/src/mt-threads.ts):
  * per run, how its threads started (pooled attach or spawned Worker), and, when a
  * suite ran both modes, each workload's figures side by side with the ratio.
  */

@@ -25,7 +25,7 @@ export interface AllocatorContext {
 
 /**
  * What the RSS sampler needs to measure an allocator's heap RSS
- * (src/lab/rss-sampler.ts): the probe of its buffer and, for hakozuna, its mode.
+ * (packages/lab/src/rss-sampler.ts): the probe of its buffer and, for hakozuna, its mode.
  */
 export interface AllocatorResidency {
   readonly probe: ResidencyProbe;

@@ -1,6 +1,6 @@
 /**
  * The HTML report of a bench or ab run: one self-contained static file (inline
- * CSS, inline SVG drawn by src/lab/charts.ts, no script, no network), rendered
+ * CSS, inline SVG drawn by packages/lab/src/charts.ts, no script, no network), rendered
  * from results.json alone. Everything is driven by the JSON: the workloads, the
  * allocators, each workload's metric (ops/s or seconds), the RSS samples, the
  * `ab` section and the one-shot stats lines when they are there.

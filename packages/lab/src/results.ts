@@ -142,7 +142,7 @@ export interface BenchResults {
   readonly summary: readonly SummaryRow[];
   readonly ratios: readonly RatioRow[];
   readonly notes: readonly string[];
-  /** Present in the JSON of `hakozuna ab`: pairs, ratios and the GO / NO-GO verdict (src/lab/ab-model.ts). */
+  /** Present in the JSON of `hakozuna ab`: pairs, ratios and the GO / NO-GO verdict (packages/lab/src/ab-model.ts). */
   readonly ab?: AbSection;
 }
 

@@ -3,12 +3,12 @@
  * against the C library's malloc/free (glibc here). Shows how far the JS
  * allocators are from native. Same RNG, slots, sizes and phases (warm-up, then
  * the timed run), same RSS sampling (/proc/self/statm every interval, from a
- * thread), same result protocol as the JS children (src/lab/protocol.ts): one
+ * thread), same result protocol as the JS children (packages/lab/src/protocol.ts): one
  * line "@@HZBENCH@@{json}" on stdout.
  *
  * Usage: bench <workload> <iterations> <warmup_iterations> <sample_interval_ms>
  * Build: cc -O2 -pthread -fno-builtin-malloc -fno-builtin-free -o bench bench.c -ldl
- * Run under another malloc with LD_PRELOAD (src/lab/native.ts); "malloc" in the
+ * Run under another malloc with LD_PRELOAD (packages/lab/src/native.ts); "malloc" in the
  * result says which one the process really called.
  */
 #define _GNU_SOURCE

@@ -3,9 +3,9 @@
  * pthreads, ported from the JS versions (bench/workloads/mt/larson.ts,
  * mstress.ts) with the same RNGs, parameters, sizes and data checks, against
  * whatever malloc the process has: the C library's (glibc), or mimalloc,
- * jemalloc or tcmalloc through LD_PRELOAD (src/lab/native.ts). RSS is sampled
+ * jemalloc or tcmalloc through LD_PRELOAD (packages/lab/src/native.ts). RSS is sampled
  * from a thread as in bench.c; the result is one "@@HZBENCH@@{json}" line in the
- * shape of a multi-worker JS child (src/lab/mt-protocol.ts MtChildResult).
+ * shape of a multi-worker JS child (packages/lab/src/mt-protocol.ts MtChildResult).
  *
  * Usage: bench-mt <larson|mstress> <threads> <sample_interval_ms> [key=value ...]
  *   larson:  seconds minSize maxSize blocks rounds seed stopCheckEvery

@@ -2,7 +2,7 @@
 // (small, medium, mixed) and dist_app, alternating A B A B, each run its own
 // process; prints medians and B/A. Both sides run this tree's workload loops.
 //
-//   node bench/tools/commit-ab.mjs --a b05a6ae --b WORKTREE [--lane scale] [--reps 7] [--iterations 20000000]
+//   node packages/lab/bench/tools/commit-ab.mjs --a b05a6ae --b WORKTREE [--lane scale] [--reps 7] [--iterations 20000000]
 //
 // Each revision is checked out in a temporary git worktree and bundled with its own
 // scripts/lane-build.mjs, so the comparison is of the code as it was.
@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+// The repository root (this file is packages/lab/bench/tools/commit-ab.mjs).
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, v, i, all) => (v.startsWith('--') ? [...acc, [v.slice(2), all[i + 1]]] : acc), []),
 );
@@ -21,7 +22,7 @@ const reps = Number(args.reps ?? 7);
 const iterations = Number(args.iterations ?? 20_000_000);
 const cases = { small: ['random_mixed', 16, 2048], medium: ['random_mixed', 4096, 32768], mixed: ['random_mixed', 16, 32768], dist: ['dist_app'] };
 if (!args.a || !args.b) {
-  console.error('usage: node bench/tools/commit-ab.mjs --a REV --b REV|WORKTREE [--lane L] [--reps N] [--iterations N]');
+  console.error('usage: node packages/lab/bench/tools/commit-ab.mjs --a REV --b REV|WORKTREE [--lane L] [--reps N] [--iterations N]');
   process.exit(2);
 }
 
@@ -43,7 +44,7 @@ const workloads = join(tmp, 'workloads.mjs');
 {
   const esbuild = await import('esbuild');
   await esbuild.build({
-    stdin: { contents: "export { randomMixed } from './bench/workloads/random-mixed.ts'; export { distApp } from './bench/workloads/dist-app.ts';", resolveDir: root, loader: 'ts' },
+    stdin: { contents: "export { randomMixed } from './packages/lab/bench/workloads/random-mixed.ts'; export { distApp } from './packages/lab/bench/workloads/dist-app.ts';", resolveDir: root, loader: 'ts' },
     bundle: true, format: 'esm', platform: 'node', outfile: workloads, logLevel: 'error',
   });
 }
@@ -54,7 +55,7 @@ try {
     const got = sides.map(() => []);
     for (let r = 0; r < reps; r++) {
       sides.forEach((s, i) => {
-        const out = spawnSync(process.execPath, [join(root, 'bench', 'tools', 'loop.mjs'), s.entry, workloads, ...workload.map(String), String(iterations)], {
+        const out = spawnSync(process.execPath, [join(root, 'packages', 'lab', 'bench', 'tools', 'loop.mjs'), s.entry, workloads, ...workload.map(String), String(iterations)], {
           encoding: 'utf8',
           env: { ...process.env, HAKOZUNA_ADDON: join(root, 'native', 'build', 'Release', 'hakozuna_release.node') },
         });

@@ -2,7 +2,7 @@
 // process (used by commit-ab.mjs). The workloads are the lab's own
 // (bench/workloads/random-mixed.ts, dist-app.ts), bundled once by commit-ab, so
 // both sides of an A/B run the very same loop.
-// Usage: node bench/tools/loop.mjs <bundle index.js> <workloads .mjs> <random_mixed MIN MAX | dist_app> <iterations>  -> M ops/s
+// Usage: node packages/lab/bench/tools/loop.mjs <bundle index.js> <workloads .mjs> <random_mixed MIN MAX | dist_app> <iterations>  -> M ops/s
 const [, , bundle, workloads, name, ...rest] = process.argv;
 const { createHeap } = await import(bundle);
 const { randomMixed, distApp } = await import(workloads);

@@ -8,12 +8,12 @@
 // ThreadHeap.prototype.refill, which the hot path calls on a miss). Refills are
 // the deterministic part of the speed cost of smaller caches or more bins.
 //
-//   flock /tmp/hakozuna-bench.lock node bench/tools/s57-cache-frontier.mjs [bound ...]
+//   flock /tmp/hakozuna-bench.lock node packages/lab/bench/tools/s57-cache-frontier.mjs [bound ...]
 //
 // Default bounds: 10589680 (the default lane's), 8000000, 6000000, 4000000 bytes.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildLane, ROOT } from '../../scripts/lane-build.mjs';
+import { buildLane, ROOT } from '../../../../scripts/lane-build.mjs';
 
 const bounds = process.argv.slice(2).map(Number);
 if (bounds.length === 0) bounds.push(10_589_680, 8_000_000, 6_000_000, 4_000_000);
