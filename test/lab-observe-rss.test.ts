@@ -76,7 +76,7 @@ describe('the RSS breakdown over time in results and the report', () => {
     const out = join(ROOT, 'bench', 'out', 'test-breakdown-series');
     const r = spawnSync(
       process.execPath,
-      [join(ROOT, 'bin', 'hakozuna.js'), 'bench', '--workloads', 'mixed', '--iterations', '3000000', '--warmup', '50000', '--allocators', 'hakozuna@research', '--reps', '1', '--out', out],
+      [join(ROOT, 'packages', 'lab', 'bin', 'hakozuna.js'), 'bench', '--workloads', 'mixed', '--iterations', '3000000', '--warmup', '50000', '--allocators', 'hakozuna@research', '--reps', '1', '--out', out],
       { encoding: 'utf8', cwd: ROOT },
     );
     expect(r.status, r.stderr).toBe(0);
