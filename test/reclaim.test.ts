@@ -122,7 +122,7 @@ describe('thread caches are bounded in bytes', () => {
     } catch (e) {
       err = e as HeapError;
     }
-    const held = Number(/(\d+) are cached by 1 other thread/.exec(err!.message)?.[1]);
+    const held = Number(/(\d+) are in 1 other thread\(s\)' caches/.exec(err!.message)?.[1]);
     expect(held, err!.message).toBeGreaterThan(0);
     expect(held).toBeLessThanOrEqual(bound);
     // Live blocks, the blocked thread's cache and partly used pages account for the whole data area.

@@ -48,7 +48,9 @@ export function decayPurge(a: Arena, slotWord: number, now: number, opts: DecayO
   forEachFreeRun(a, (page, n) => {
     let start = -1;
     for (let p = page; p <= page + n; p++) {
-      const due = p < page + n && a.pageBit(resident, p) && now - a.freedAt[p]! >= opts.delayMs;
+      // freedAt is a u32 clock (it wraps after 49.7 days): the age is the signed 32-bit difference, which
+      // also keeps a page stamped just after `now` (by the central scan above) from looking 49 days old.
+      const due = p < page + n && a.pageBit(resident, p) && ((now - a.freedAt[p]!) | 0) >= opts.delayMs;
       if (due && start < 0) start = p;
       if (due || start < 0) continue;
       if (tally.calls >= opts.callCap || tally.pages >= opts.pageBudget) {

@@ -32,8 +32,8 @@ export function onEpoch(t: ThreadHeap, epoch: number): void {
 /** HZ3_EPOCH_MS lanes: advance the epoch (and run the boxes) if it is due by time; one thread wins each turn. */
 export function epochByTime(t: ThreadHeap): void {
   const u32 = t.arena.u32;
-  const now = t.arena.now();
+  const now = t.arena.now() >>> 0; // a u32 clock: it wraps after 49.7 days, so compare by difference
   const due = Atomics.load(u32, H_EPOCH_DUE_MS);
-  if (now < due || Atomics.compareExchange(u32, H_EPOCH_DUE_MS, due, now + HZ3_EPOCH_MS) !== due) return;
+  if (((now - due) | 0) < 0 || Atomics.compareExchange(u32, H_EPOCH_DUE_MS, due, (now + HZ3_EPOCH_MS) >>> 0) !== due) return;
   onEpoch(t, Atomics.add(u32, H_EPOCH, 1) + 1);
 }

@@ -28,7 +28,10 @@ export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zer
   if (size > dataBytes) return t.exhausted(size, `larger than the heap's ${dataBytes} data bytes`);
   const pages = Math.max(1, Math.ceil(size / PAGE_SIZE));
   let page = takeLargeRun(t, pages, alignPages);
-  if (page < 0 && t.reclaim()) page = takeLargeRun(t, pages, alignPages);
+  if (page < 0) {
+    t.reclaim(); // and once more, whatever it brought back: another thread may have freed meanwhile
+    page = takeLargeRun(t, pages, alignPages);
+  }
   if (page < 0) {
     const what = pages <= PAGES_PER_SEGMENT ? `${pages} contiguous free pages` : `${Math.ceil(pages / PAGES_PER_SEGMENT)} contiguous free segments`;
     return t.exhausted(size, `no run of ${what}${alignPages > 1 ? ` aligned to ${alignPages} pages` : ''}`);

@@ -114,8 +114,12 @@ export const H_BUILD_ID = 19;
  * and records the request in its slot's S_RECLAIM_SEEN.
  */
 export const H_RECLAIM_SEQ = 22;
-/** Chains pushed to central since the heap was created (a scan is due when it moved). */
-export const H_CENTRAL_PUSHES = 23;
+/**
+ * Chains pushed to central since the heap was created (a scan is due when it
+ * moved). Every drain adds to it, so it has a cache line of its own (words
+ * 48..63), away from the words every refill and drain reads.
+ */
+export const H_CENTRAL_PUSHES = 48;
 /** H_CENTRAL_PUSHES as it was when the last scan of central began. */
 export const H_CENTRAL_SCANNED = 24;
 /** The reclaim lock: one thread scans central for fully free pages at a time. */

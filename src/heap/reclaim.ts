@@ -76,54 +76,58 @@ export function returnToSegments(a: Arena, opts: ReturnOptions): { pages: number
   const runBudget = opts.runBudget ?? Infinity;
   const shard = shardOf(a.me - 1 >= 0 ? a.me - 1 : 0);
   const more = (): boolean => returned < opts.pageBudget && runs < runBudget;
-  lock(a.i32, H_RECLAIM_LOCK, a.me);
-  try {
-    // Blocks pushed from now on make the next scan due; the ones pushed back below do not.
-    if (full) Atomics.store(u32, H_CENTRAL_SCANNED, Atomics.load(u32, H_CENTRAL_PUSHES));
-    for (let bin = opts.mediumOnly ? FIRST_MEDIUM_BIN : 0; bin < NUM_BINS && more(); bin++) {
-      const runPages = binRunPages(bin);
-      const perPage = binObjectsPerRun(bin);
-      const heads: number[] = [];
-      // Free blocks are counted per page (small) or, with S57's multi-object medium runs, per run start.
-      centralTakeAll(a, bin, (head) => {
-        heads.push(head);
-        if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) {
-          for (let p = head; p !== 0; p = u32[p >>> 2]) counts[HZ3_S57_MEDIUM_FINE_CLASSES ? runStartOf(a, p >>> PAGE_SHIFT) : p >>> PAGE_SHIFT]++;
-        }
-      });
-      // Decide every block first: returning (and perhaps releasing) a page
-      // would zero the links of its blocks that are still ahead in a chain.
-      const pages: number[] = [];
-      let keep = 0;
-      let keepN = 0;
-      for (const head of heads) {
-        for (let p = head; p !== 0; ) {
-          const next = u32[p >>> 2];
-          const page = HZ3_S57_MEDIUM_FINE_CLASSES ? runStartOf(a, p >>> PAGE_SHIFT) : p >>> PAGE_SHIFT;
-          const whole = (HZ3_S57_MEDIUM_FINE_CLASSES ? false : bin >= FIRST_MEDIUM_BIN) || counts[page] === perPage;
-          if (whole && more()) {
-            if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) counts[page] = RETURNED;
-            pages.push(page);
-            returned += runPages;
-            runs++;
-            blocks += perPage;
-          } else if ((HZ3_S57_MEDIUM_FINE_CLASSES ? false : bin >= FIRST_MEDIUM_BIN) || counts[page] !== RETURNED) {
-            if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) counts[page] = 0;
-            u32[p >>> 2] = keep;
-            keep = p;
-            keepN++;
+  // Blocks pushed from now on make the next scan due; the ones pushed back below do not.
+  if (full) Atomics.store(u32, H_CENTRAL_SCANNED, Atomics.load(u32, H_CENTRAL_PUSHES));
+  // The lock is held per bin, so that no hold comes near the lock takeover time (ABANDON_MS) on a large heap.
+  for (let bin = opts.mediumOnly ? FIRST_MEDIUM_BIN : 0; bin < NUM_BINS && more(); bin++) {
+    lock(a.i32, H_RECLAIM_LOCK, a.me);
+    try {
+        const runPages = binRunPages(bin);
+        const perPage = binObjectsPerRun(bin);
+        const heads: number[] = [];
+        // Free blocks are counted per page (small) or, with S57's multi-object medium runs, per run start.
+        centralTakeAll(a, bin, (head) => {
+          heads.push(head);
+          if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) {
+            for (let p = head; p !== 0; p = u32[p >>> 2]) counts[HZ3_S57_MEDIUM_FINE_CLASSES ? runStartOf(a, p >>> PAGE_SHIFT) : p >>> PAGE_SHIFT]++;
           }
-          p = next;
+        });
+        // Decide every block first: returning (and perhaps releasing) a page
+        // would zero the links of its blocks that are still ahead in a chain.
+        const pages: number[] = [];
+        let keep = 0;
+        let keepN = 0;
+        for (const head of heads) {
+          for (let p = head; p !== 0; ) {
+            const next = u32[p >>> 2];
+            const page = HZ3_S57_MEDIUM_FINE_CLASSES ? runStartOf(a, p >>> PAGE_SHIFT) : p >>> PAGE_SHIFT;
+            const whole = (HZ3_S57_MEDIUM_FINE_CLASSES ? false : bin >= FIRST_MEDIUM_BIN) || counts[page] === perPage;
+            if (whole && more()) {
+              if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) counts[page] = RETURNED;
+              pages.push(page);
+              returned += runPages;
+              runs++;
+              blocks += perPage;
+            } else if ((HZ3_S57_MEDIUM_FINE_CLASSES ? false : bin >= FIRST_MEDIUM_BIN) || counts[page] !== RETURNED) {
+              if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) counts[page] = 0;
+              u32[p >>> 2] = keep;
+              keep = p;
+              keepN++;
+            }
+            p = next;
+          }
         }
-      }
-      for (const page of pages) {
-        if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) counts[page] = 0;
-        returnRun(a, bin, page, runPages, perPage, opts);
-      }
-      if (keepN > 0) centralPush(a, shard, bin, keep, keepN, false);
+        for (const page of pages) {
+          if (HZ3_S57_MEDIUM_FINE_CLASSES || bin < FIRST_MEDIUM_BIN) counts[page] = 0;
+          returnRun(a, bin, page, runPages, perPage, opts);
+        }
+        if (keepN > 0) centralPush(a, shard, bin, keep, keepN, false);
+    } catch (e) {
+      counts.fill(0); // counts left mid-bin would make a later scan see a page as wholly free too soon
+      throw e;
+    } finally {
+      unlock(a.i32, H_RECLAIM_LOCK);
     }
-  } finally {
-    unlock(a.i32, H_RECLAIM_LOCK);
   }
   return { pages: returned, blocks };
 }
@@ -211,8 +215,8 @@ export function exhaustionMessage(a: Arena, slot: number, size: number, why: str
   const { freePages, largestRun } = freePageCensus(a);
   return (
     `cannot allocate ${show(size)} bytes: ${why}. Of the heap's ${arenaBytes - metaBytes} data bytes, ` +
-    `${acct.inUseBytes} are in live blocks, ${Math.max(0, acct.cachedBytes - othersCached)} are free blocks in pages that also hold live blocks, ` +
-    `${othersCached} are cached by ${holders} other thread(s) that did not give them back within ${RECLAIM_WAIT_MS} ms; ` +
+    `${acct.inUseBytes} are in live blocks, ${Math.max(0, acct.cachedBytes - othersCached)} are free blocks of pages not wholly free (in central and inboxes), ` +
+    `${othersCached} are in ${holders} other thread(s)' caches (asked to give them back, waited up to ${RECLAIM_WAIT_MS} ms); ` +
     `${freePages} pages are free, the longest free run is ${largestRun} pages (arena ${arenaBytes} bytes)`
   );
 }

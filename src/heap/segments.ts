@@ -202,7 +202,7 @@ export function allocRun(a: Arena, slotWord: number, owner: number, n: number, a
     }
     if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + C.S49_MISS]++;
     // 3. A fully free or never-used segment.
-    if (scanFirst && findSetBit(a, FREE_SET) < 0 && centralScanDue(a)) return SCAN_FIRST;
+    if (scanFirst && findSetBit(a, FREE_SET) < 0 && u32[H_FRESH_SEGMENT] < a.layout.segments && centralScanDue(a)) return SCAN_FIRST;
     const seg = openSegment(a, owner);
     if (seg < 0) return -1;
     if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + C.S49_NEW_SEGMENT]++;

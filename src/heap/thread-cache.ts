@@ -176,7 +176,9 @@ export class ThreadHeap {
     // Each source below returns a chain whose length is in word 2 of its head.
     let chain = centralPopAny(a, this.shard, bin);
     if (chain === 0) chain = this.carve(bin);
-    if (chain === 0 && this.reclaim()) {
+    if (chain === 0) {
+      // Once more after reclaiming, whatever reclaim itself brought back: another thread may have freed meanwhile.
+      this.reclaim();
       chain = centralPopAny(a, this.shard, bin);
       if (chain === 0) chain = this.carve(bin);
     }
@@ -290,6 +292,8 @@ export class ThreadHeap {
     const u32 = this.arena.u32;
     if (reclaimAsked(this.arena, this.slotWord)) return honourReclaim(this.arena, this.slot);
     const h = tcWord(this.slotWord, bin);
+    // Not over the cap (any more): an earlier drain of this sort answered a reclaim request and emptied the cache.
+    if (u32[h + 1] <= this.caps[bin]) return;
     const keep = this.refillOf(bin);
     let cut = u32[h];
     for (let i = 1; i < keep; i++) cut = u32[cut >>> 2];

@@ -157,10 +157,10 @@ export function sampleBreakdown(a: Arena, slotWord: number): void {
   const n = Atomics.add(a.u32, H_BREAKDOWN_SAMPLES, 1);
   if (n >= BREAKDOWN_SAMPLES_MAX) return;
   const at = (a.layout.breakdownSamplesOffset >>> 3) + n * BREAKDOWN_SAMPLE_F64;
-  a.f64[at] = Date.now();
   BREAKDOWN_KEYS.forEach((k, i) => {
     a.f64[at + 1 + i] = b[k];
   });
+  a.f64[at] = Date.now(); // last: a reader takes a sample with a time as complete
 }
 
 /** One sample of the breakdown over time: when (ms since 1970) and the parts. */
