@@ -123,7 +123,8 @@ describe('the tarball', () => {
         for (const t of Object.values(value)) targets.add(t);
       }
     }
-    expect(Object.keys(pj.exports)).toEqual(['.', ...SPECIFIERS.slice(1).map((s) => s.replace('hakozuna', '.')), './lane-build', './src/*', './package.json']);
+    expect(Object.keys(pj.exports)).toEqual(['.', './pool', ...SPECIFIERS.slice(1).map((s) => s.replace('hakozuna', '.')), './lane-build', './src/*', './package.json']);
+    expect(pj.exports['./pool']).toEqual(pj.exports['.']); // the IMemPool face is in the default lane's bundle
     for (const t of targets) expect(packed, t).toContain(t.replace(/^\.\//, ''));
     for (const f of ['LICENSE', 'README.md', 'src/index.ts', 'scripts/lane-build.mjs', 'native/binding.gyp', 'native/hakozuna_release.c', 'scripts/build-native.mjs', 'scripts/postinstall.mjs']) {
       expect(packed).toContain(f);
@@ -178,6 +179,10 @@ describe('installed with --ignore-scripts', () => {
       "// @ts-expect-error: a worker is a Worker",
       'heap.watch(42);',
       'export const all = [mode, handle, code, new HeapError(code, "x")];',
+      "import { MemPool } from 'hakozuna/pool';",
+      'const pool = new MemPool({ maxBytes: 16 << 20 });',
+      "export const floats: Float32Array | undefined = pool.mallocAs('f32', 4);",
+      'export const freed: boolean = pool.free(pool.malloc(64));',
     ].join('\n'));
     writeFileSync(join(dir, 'cjs.cts'), "import h = require('hakozuna');\nexport const lane: string = h.lane;\n");
     writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
@@ -233,6 +238,10 @@ describe('installed with --ignore-scripts', () => {
       '}',
       "const { createRequire } = await import('node:module');",
       "out.require = createRequire(import.meta.url)('hakozuna/fast').lane;",
+      "const { MemPool } = await import('hakozuna/pool');",
+      'const pool = new MemPool({ maxBytes: 16 << 20 });',
+      "const v = pool.mallocAs('f64', 8); v[7] = 2.5;",
+      'out.pool = [v.buffer === pool.buf, v[7], pool.free(v), pool.free(v), pool.heap.stats().lane];',
       'console.log(JSON.stringify(out));',
     ].join('\n');
     writeFileSync(join(app, 'lanes.mjs'), script);
@@ -245,6 +254,7 @@ describe('installed with --ignore-scripts', () => {
       expect(out[SPECIFIERS[i]!]!.reason).toMatch(/^addon not built: the install script did not run \(npm --ignore-scripts\?\)/);
     });
     expect(out.require).toBe('fast');
+    expect((out as unknown as { pool: unknown[] }).pool).toEqual([true, 2.5, true, false, 'scale']); // hakozuna/pool: the IMemPool face
     // One warning line for the whole program, with the reason (the stats lines of the research lane are off).
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^\[hakozuna\] releases are record-only \(addon not built: the install script did not run/)]);
     expect(sh(process.execPath, ['require.cjs'], { cwd: app, env: cleanEnv() }).trim()).toBe('scale function');
