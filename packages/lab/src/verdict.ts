@@ -1,5 +1,5 @@
 /**
- * The GO / NO-GO gate of an A/B run (DESIGN.md §9, the seed's gate), as pure
+ * The GO / NO-GO gate of an A/B run (the seed's gate, as hz3's phase documents apply it), as pure
  * functions over measurements: no I/O, no clock, so they can be tested on
  * synthetic inputs.
  *
