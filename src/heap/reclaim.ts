@@ -17,8 +17,8 @@
  *
  * Asking the other threads. A cache's lists are only ever touched by their own
  * thread, so a thread that ran short bumps H_RECLAIM_SEQ and every other thread
- * honours the request at its next slow-path event (refill, drain), at its
- * heartbeat timer, in maintain() or in detach(): it gives its cache, remote
+ * honours the request at its next refill or drain, at its heartbeat timer (every
+ * 250 ms, within the asker's wait), in maintain() or in detach(): it gives its cache, remote
  * ring and inbox to central and records the request in S_RECLAIM_SEEN. The
  * asker waits, at most RECLAIM_WAIT_MS, for the threads that hold cached
  * blocks, answering newer requests itself while it waits (two threads short at

@@ -24,7 +24,7 @@
 import { Arena } from './arena.ts';
 import {
   LARGE_BIN, S_TC, tcWord, TAG_OWNER_SHIFT, TAG_OWNER_MASK, TAG_BIN_MASK, S_REFILLS, S_CARVES, H_EPOCH, carvedWord, makeTag,
-  PAGE_SHIFT, PAGE_SIZE, H_DEAD_SLOTS,
+  PAGE_SHIFT, PAGE_SIZE, H_DEAD_SLOTS, H_RECLAIM_SEQ, S_RECLAIM_SEEN,
 } from './layout.ts';
 import { honourReclaim, reclaimAsked, reclaimForRequest, exhaustionMessage, scanCentral } from './reclaim.ts';
 import { adoptDeadSlots, refreshLease } from './threads.ts';
@@ -286,14 +286,18 @@ export class ThreadHeap {
 
   /**
    * Over the cap in `bin`: keep the newest half, push the rest to central as one
-   * chain. When another thread asked for caches back, give the whole cache instead.
+   * chain. When another thread asked for caches back, give the whole cache
+   * instead: a thread that only frees never refills. The request is read with
+   * plain loads (seen a drain later at worst): drain runs every few frees of a
+   * busy medium bin, and an atomic load there cost medium random_mixed 2%.
    */
   drain(bin: number): void {
     const u32 = this.arena.u32;
-    if (reclaimAsked(this.arena, this.slotWord)) return honourReclaim(this.arena, this.slot);
+    if (u32[H_RECLAIM_SEQ] !== u32[this.slotWord + S_RECLAIM_SEEN]) return honourReclaim(this.arena, this.slot);
     const h = tcWord(this.slotWord, bin);
-    // Not over the cap (any more): an earlier drain of this sort answered a reclaim request and emptied the cache.
+    // Not over the cap (any more): an earlier drain of an inbox sort answered a request and emptied the cache.
     if (u32[h + 1] <= this.caps[bin]) return;
+
     const keep = this.refillOf(bin);
     let cut = u32[h];
     for (let i = 1; i < keep; i++) cut = u32[cut >>> 2];
