@@ -4,7 +4,6 @@ import {
   H_FRESH_SEGMENT, H_SEGMENTS_OPEN, PAGES_PER_SEGMENT, SEG_FREE, SEG_FREE_PAGES, SEG_LARGEST_RUN, SEG_OPEN, SEG_SPAN,
   SEG_STATE, SEGMENT_SIZE, makeTag, tagBin, tagOwner, LARGE_BIN,
 } from '../src/heap/layout.ts';
-import { NUM_BINS } from '../src/heap/size-classes.ts';
 import { allocRun, allocSpan, freeRun, segEntry } from '../src/heap/segments.ts';
 
 function arena(segments = 32): Arena {
@@ -30,7 +29,8 @@ describe('segments', () => {
     const a = arena();
     const L = a.layout;
     expect(L.metaBytes % SEGMENT_SIZE).toBe(0);
-    expect(L.inboxOffset + 4 * NUM_BINS * 8).toBeLessThanOrEqual(L.metaBytes);
+    // One inbox list word (8 bytes) per owner slot, the last region of the metadata.
+    expect(L.inboxOffset + L.maxThreads * 8).toBeLessThanOrEqual(L.metaBytes);
     expect(L.ptagOffset).toBeGreaterThan(L.slotsOffset);
   });
 

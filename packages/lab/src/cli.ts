@@ -1,7 +1,7 @@
 /**
  * The `hakozuna` command (bin/hakozuna.js imports the bundle of this file,
- * dist/cli.js, built by scripts/build-cli.mjs). One function per subcommand;
- * `build`, `ab` and `observe` are to come beside `bench`.
+ * dist/cli.js, built by scripts/build-cli.mjs). One function per subcommand:
+ * `bench`, `ab`, `report`, `build` and `observe`.
  */
 import { Command } from 'commander';
 import { flagArg, intArg, listArg, paramArg, threadsArg, threadsModeArg } from './cli-args.ts';
