@@ -6,7 +6,7 @@
  */
 import { Command } from 'commander';
 import { FLAG_SPECS, LANES, parseFlagAssignments } from 'hakozuna/src/config/flags.ts';
-import { observeMediumWaste } from './observe.ts';
+import { observeMediumWaste, type ObserveOptions } from './observe.ts';
 import { observeRss } from './observe-rss.ts';
 import { defaultLanesDir, laneBuild } from './root.ts';
 import * as esbuild from 'esbuild';
@@ -41,51 +41,59 @@ export function buildCommand(): Command {
     });
 }
 
+/**
+ * One `observe` subcommand: run the workloads (--bench) or the user's program
+ * (--script) in the research lane with the observer's flags on, and print what
+ * `run` makes of their one-shot lines.
+ */
+function observeSubcommand(
+  name: string,
+  description: string,
+  example: string,
+  observerFlags: Record<string, number>,
+  run: (opts: ObserveOptions) => Promise<unknown>,
+): Command {
+  return new Command(name)
+    .description(description)
+    .option('--bench <list>', `workloads to run in the research lane (e.g. ${example})`, listArg)
+    .option('--script <file>', 'your own program that imports \'hakozuna\'; run with the research lane (args after --)')
+    .option('--flag <NAME=VALUE>', 'extra flag for the observed lane (repeatable)', collect)
+    .option('--quick', 'short runs of the workloads')
+    .option('--out <dir>', 'where the bench writes results.json')
+    .argument('[args...]', 'arguments for --script')
+    .action(async (args: string[], o: { bench?: string[]; script?: string; flag?: string[]; quick?: boolean; out?: string }) => {
+      if (!o.bench && !o.script) throw new Error(`observe ${name}: name workloads with --bench, or a program with --script`);
+      const flags = parseFlagAssignments(o.flag ?? []);
+      await run({
+        ...(o.bench ? { bench: o.bench } : {}),
+        ...(o.script ? { script: [o.script, ...args] } : {}),
+        flags: { ...observerFlags, ...flags },
+        lane: Object.keys(flags).length > 0 ? 'research-custom' : 'research',
+        ...(o.quick ? { quick: true } : {}),
+        ...(o.out ? { outDir: o.out } : {}),
+      });
+    });
+}
+
 export function observeCommand(): Command {
-  const observe = new Command('observe').description('one-shot observations with a verdict (the seed\'s next step)');
-  observe.addCommand(
-    new Command('medium-waste')
-      .description('S56: how much the 4 KiB medium rounding wastes; prints the observer lines and [HZ3_S56_VERDICT]')
-      .option('--bench <list>', 'workloads to run in the research lane (e.g. mstress,larson)', listArg)
-      .option('--script <file>', 'your own program that imports \'hakozuna\'; run with the research lane (args after --)')
-      .option('--flag <NAME=VALUE>', 'extra flag for the observed lane (repeatable)', collect)
-      .option('--quick', 'short runs of the workloads')
-      .option('--out <dir>', 'where the bench writes results.json')
-      .argument('[args...]', 'arguments for --script')
-      .action(async (args: string[], o: { bench?: string[]; script?: string; flag?: string[]; quick?: boolean; out?: string }) => {
-        if (!o.bench && !o.script) throw new Error('observe medium-waste: name workloads with --bench, or a program with --script');
-        const flags = parseFlagAssignments(o.flag ?? []);
-        await observeMediumWaste({
-          ...(o.bench ? { bench: o.bench } : {}),
-          ...(o.script ? { script: [o.script, ...args] } : {}),
-          flags: { HZ3_S56_MEDIUM_WASTE_OBSERVE: 1, HZ3_S49_PACK_OBSERVE: 1, ...flags },
-          lane: Object.keys(flags).length > 0 ? 'research-custom' : 'research',
-          ...(o.quick ? { quick: true } : {}),
-          ...(o.out ? { outDir: o.out } : {}),
-        });
-      }),
-  );
-  observe.addCommand(
-    new Command('rss')
-      .description('where the heap\'s resident bytes are (live, rounding waste, caches, free pages, metadata); prints [HZ3_RSS_BREAKDOWN] lines and [HZ3_RSS_VERDICT]')
-      .option('--bench <list>', 'workloads to run in the research lane (e.g. mstress,larson,dist_app)', listArg)
-      .option('--script <file>', 'your own program that imports \'hakozuna\'; run with the research lane (args after --)')
-      .option('--flag <NAME=VALUE>', 'extra flag for the observed lane (repeatable)', collect)
-      .option('--quick', 'short runs of the workloads')
-      .option('--out <dir>', 'where the bench writes results.json')
-      .argument('[args...]', 'arguments for --script')
-      .action(async (args: string[], o: { bench?: string[]; script?: string; flag?: string[]; quick?: boolean; out?: string }) => {
-        if (!o.bench && !o.script) throw new Error('observe rss: name workloads with --bench, or a program with --script');
-        const flags = parseFlagAssignments(o.flag ?? []);
-        await observeRss({
-          ...(o.bench ? { bench: o.bench } : {}),
-          ...(o.script ? { script: [o.script, ...args] } : {}),
-          flags: { HZ3_RSS_BREAKDOWN_OBSERVE: 1, ...flags },
-          lane: Object.keys(flags).length > 0 ? 'research-custom' : 'research',
-          ...(o.quick ? { quick: true } : {}),
-          ...(o.out ? { outDir: o.out } : {}),
-        });
-      }),
-  );
-  return observe;
+  return new Command('observe')
+    .description('one-shot observations with a verdict (the seed\'s next step)')
+    .addCommand(
+      observeSubcommand(
+        'medium-waste',
+        'S56: how much the 4 KiB medium rounding wastes; prints the observer lines and [HZ3_S56_VERDICT]',
+        'mstress,larson',
+        { HZ3_S56_MEDIUM_WASTE_OBSERVE: 1, HZ3_S49_PACK_OBSERVE: 1 },
+        observeMediumWaste,
+      ),
+    )
+    .addCommand(
+      observeSubcommand(
+        'rss',
+        'where the heap\'s resident bytes are (live, rounding waste, caches, free pages, metadata); prints [HZ3_RSS_BREAKDOWN] lines and [HZ3_RSS_VERDICT]',
+        'mstress,larson,dist_app',
+        { HZ3_RSS_BREAKDOWN_OBSERVE: 1 },
+        observeRss,
+      ),
+    );
 }
