@@ -157,14 +157,14 @@ export function honourReclaim(a: Arena, slot: number): void {
 /**
  * The calling thread (slot `slot`) cannot get memory: gather everything that
  * can be reached, ask the other threads for their caches, and scan central.
- * Returns true when anything came back (the caller tries once more).
+ * The caller then tries once more, whatever came back: another thread may
+ * have freed meanwhile.
  */
-export function reclaimForRequest(a: Arena, slot: number): boolean {
-  let moved = returnSlotState(a, slot);
-  for (let s = 0; s < a.layout.maxThreads; s++) if (s !== slot) moved += sweepInbox(a, s);
-  let pages = scanCentral(a);
-  if (askOthers(a, slot)) pages += scanCentral(a);
-  return moved > 0 || pages > 0;
+export function reclaimForRequest(a: Arena, slot: number): void {
+  returnSlotState(a, slot);
+  for (let s = 0; s < a.layout.maxThreads; s++) if (s !== slot) sweepInbox(a, s);
+  scanCentral(a);
+  if (askOthers(a, slot)) scanCentral(a);
 }
 
 /** Post a reclaim request and wait for the threads that hold cached blocks; true if any answered. */

@@ -183,31 +183,21 @@ export class ThreadHeap {
       if (chain === 0) chain = this.carve(bin);
     }
     if (chain === 0) return this.exhausted(size, `no free pages for a ${binSize(bin)}-byte block`);
-    // Into the empty bin: the chain but its head, at most a refill's worth when it is over the cap.
+    // Into the empty bin: the chain but its head; a chain over the cap (a carved page of many blocks,
+    // a sorted inbox) is drained like any bin over its cap.
     const h = tcWord(this.slotWord, bin);
-    let n = u32[(chain >>> 2) + 2] - 1;
+    const n = u32[(chain >>> 2) + 2] - 1;
     u32[h] = u32[chain >>> 2];
-    if (n > this.caps[bin]) {
-      const keep = this.refillOf(bin);
-      let cut = u32[h];
-      for (let i = 1; i < keep; i++) cut = u32[cut >>> 2];
-      const rest = u32[cut >>> 2];
-      u32[cut >>> 2] = 0;
-      centralPush(a, this.shard, bin, rest, n - keep);
-      n = keep;
-    }
     u32[h + 1] = n;
+    if (n > this.caps[bin]) this.drain(bin);
     if (HZ3_FREE_CHECKS) a.gmap[chain >>> 4] = 1;
     return chain;
   }
 
-  /**
-   * Out of memory: adopt dead threads, then gather what every thread and central
-   * hold (reclaim.ts). True when something came back and one more try may succeed.
-   */
-  reclaim(): boolean {
+  /** Out of memory: adopt dead threads, then gather what every thread and central hold (reclaim.ts). */
+  reclaim(): void {
     if (Atomics.load(this.arena.u32, H_DEAD_SLOTS) !== 0) adoptDeadSlots(this);
-    return reclaimForRequest(this.arena, this.slot);
+    reclaimForRequest(this.arena, this.slot);
   }
 
   /**
@@ -297,7 +287,6 @@ export class ThreadHeap {
     const h = tcWord(this.slotWord, bin);
     // Not over the cap (any more): an earlier drain of an inbox sort answered a request and emptied the cache.
     if (u32[h + 1] <= this.caps[bin]) return;
-
     const keep = this.refillOf(bin);
     let cut = u32[h];
     for (let i = 1; i < keep; i++) cut = u32[cut >>> 2];
