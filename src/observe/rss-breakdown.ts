@@ -28,12 +28,9 @@
  * live blocks into requested and waste is unknown: live holds usable bytes.
  */
 import { Arena } from '../heap/arena.ts';
-import {
-  BREAKDOWN_SAMPLES_MAX, BREAKDOWN_SAMPLE_F64, H_BREAKDOWN_SAMPLES, carvedWord, H_LARGE_PAGES, H_RESIDENT_PAGES, PAGE_SHIFT, PAGE_SIZE, S_REMOTE_COUNT, S_REMOTE_RING, TAG_BIN_MASK, tcWord,
-} from '../heap/layout.ts';
+import { BREAKDOWN_SAMPLES_MAX, BREAKDOWN_SAMPLE_F64, H_BREAKDOWN_SAMPLES, carvedWord, H_LARGE_PAGES, H_RESIDENT_PAGES, PAGE_SIZE } from '../heap/layout.ts';
 import { FIRST_MEDIUM_BIN, NUM_BINS, binObjectsPerRun, binRunPages, binSize } from '../heap/size-classes.ts';
-import { centralBlocks } from '../heap/central.ts';
-import { inboxWord } from '../heap/remote.ts';
+import { freeBlockCensus } from '../heap/account.ts';
 import { forEachFreeRun } from '../heap/segments.ts';
 import { osResidentPages } from '../release/os.ts';
 import { C, counterBase } from './counters.ts';
@@ -82,21 +79,7 @@ function sumCounter(a: Arena, index: number): number {
 
 export function rssBreakdown(a: Arena): RssBreakdown {
   const u32 = a.u32;
-  const inCache = new Float64Array(NUM_BINS);
-  const inRemote = new Float64Array(NUM_BINS);
-  for (let s = 0; s < a.layout.maxThreads; s++) {
-    const w = a.slotWord(s);
-    for (let b = 0; b < NUM_BINS; b++) inCache[b] += u32[tcWord(w, b) + 1]!;
-    const ring = u32[w + S_REMOTE_COUNT]!;
-    for (let i = 0; i < ring; i++) inRemote[a.ptag[u32[w + S_REMOTE_RING + i]! >>> PAGE_SHIFT]! & TAG_BIN_MASK]++;
-    // An inbox is walked, at most as many blocks as its byte count allows (it may change under a running heap).
-    let budget = Atomics.load(u32, inboxWord(a, s) + 1) >>> 4;
-    for (let p = Atomics.load(u32, inboxWord(a, s)); p !== 0 && budget-- > 0; p = u32[p >>> 2]!) {
-      const bin = a.ptag[p >>> PAGE_SHIFT]! & TAG_BIN_MASK;
-      if (bin >= NUM_BINS) break;
-      inRemote[bin]++;
-    }
-  }
+  const census = freeBlockCensus(a);
   const observed = HZ3_RSS_BREAKDOWN_OBSERVE !== 0;
   const out: RssBreakdown = {
     live: 0, waste_small: 0, waste_medium: 0, waste_large: 0, tcache: 0, central: 0, remote: 0, seg_free: 0, meta: 0, resident: 0,
@@ -105,11 +88,11 @@ export function rssBreakdown(a: Arena): RssBreakdown {
   for (let b = 0; b < NUM_BINS; b++) {
     const size = binSize(b);
     const carved = Atomics.load(u32, carvedWord(b));
-    const central = centralBlocks(a, b);
-    const live = carved - inCache[b]! - inRemote[b]! - central;
-    out.tcache += inCache[b]! * size;
-    out.remote += inRemote[b]! * size;
-    out.central += central * size;
+    const remote = census.ring[b]! + census.inbox[b]!;
+    const live = carved - census.cache[b]! - remote - census.central[b]!;
+    out.tcache += census.cache[b]! * size;
+    out.remote += remote * size;
+    out.central += census.central[b]! * size;
     // Live requested bytes: this class's requested / usable ratio over its allocations so far.
     const req = observed ? sumCounter(a, C.RSS_REQ + 2 * b) : 0;
     const blocks = observed ? sumCounter(a, C.RSS_REQ + 2 * b + 1) : 0;
