@@ -112,6 +112,19 @@ function refile(a: Arena, seg: number): void {
   if (largest > 0) setBit(a, packBucketOf(largest), seg, true);
 }
 
+/** Make segment `seg` a free segment: every page free, no owner, in the free set (hold the segment lock). */
+function fileFree(a: Arena, seg: number): void {
+  const u32 = a.u32;
+  const e = segEntry(a, seg);
+  for (let w = 0; w < 8; w++) u32[e + SEG_BITMAP + w] = 0xffffffff;
+  u32[e + SEG_FREE_PAGES] = PAGES_PER_SEGMENT;
+  u32[e + SEG_LARGEST_RUN] = PAGES_PER_SEGMENT;
+  u32[e + SEG_OWNER] = 0;
+  u32[e + SEG_SPAN_SEGMENTS] = 0;
+  u32[e + SEG_STATE] = SEG_FREE;
+  setBit(a, FREE_SET, seg, true);
+}
+
 function takePages(a: Arena, seg: number, first: number, n: number): void {
   const e = segEntry(a, seg);
   for (let i = first; i < first + n; i++) a.u32[e + SEG_BITMAP + (i >>> 5)] &= ~(1 << (i & 31));
@@ -227,15 +240,7 @@ export function allocSpan(a: Arena, count: number): number {
       if (run < count) continue;
       const first = s - count + 1;
       // Never-used segments the bump skips over become free segments, not lost ones.
-      for (let t = u32[H_FRESH_SEGMENT]; t < first; t++) {
-        const e = segEntry(a, t);
-        if (u32[e + SEG_STATE] !== SEG_FRESH) continue;
-        for (let w = 0; w < 8; w++) u32[e + SEG_BITMAP + w] = 0xffffffff;
-        u32[e + SEG_FREE_PAGES] = PAGES_PER_SEGMENT;
-        u32[e + SEG_LARGEST_RUN] = PAGES_PER_SEGMENT;
-        u32[e + SEG_STATE] = SEG_FREE;
-        setBit(a, FREE_SET, t, true);
-      }
+      for (let t = u32[H_FRESH_SEGMENT]; t < first; t++) if (u32[segEntry(a, t) + SEG_STATE] === SEG_FRESH) fileFree(a, t);
       for (let t = first; t <= s; t++) {
         const e = segEntry(a, t);
         if (u32[e + SEG_STATE] === SEG_FREE) setBit(a, FREE_SET, t, false);
@@ -329,16 +334,7 @@ export function resetSegments(a: Arena): void {
     const fresh = u32[H_FRESH_SEGMENT];
     for (let w = 0; w < (PACK_BUCKETS + 1) * packWordsPerBucket; w++) u32[a.packWord + w] = 0;
     const now = a.now();
-    for (let s = firstDataSegment; s < fresh; s++) {
-      const e = segEntry(a, s);
-      u32[e + SEG_STATE] = SEG_FREE;
-      u32[e + SEG_OWNER] = 0;
-      u32[e + SEG_FREE_PAGES] = PAGES_PER_SEGMENT;
-      u32[e + SEG_LARGEST_RUN] = PAGES_PER_SEGMENT;
-      u32[e + SEG_SPAN_SEGMENTS] = 0;
-      for (let w = 0; w < 8; w++) u32[e + SEG_BITMAP + w] = 0xffffffff;
-      setBit(a, FREE_SET, s, true);
-    }
+    for (let s = firstDataSegment; s < fresh; s++) fileFree(a, s);
     const firstPage = firstDataSegment * PAGES_PER_SEGMENT;
     const endPage = fresh * PAGES_PER_SEGMENT;
     a.ptag.fill(0, firstPage, endPage);

@@ -194,7 +194,7 @@ function checkPages(a: Arena, report: (msg: string) => void, stale: Set<number>)
         report(`${where}: a span of ${count} segments holds a large run of ${pages} pages (tag ${a.ptag[first]})`);
         continue;
       }
-      if (liveStart(a, first)) largePages += checkLargeRun(a, first, report);
+      if (liveStart(a, first)) largePages += checkLarge(a, first, pages, report);
       else leakedLarge += pages;
       for (let p = first + pages; p < first + count * PAGES_PER_SEGMENT; p++) {
         if (a.ptag[p] !== 0) report(`span at segment ${s}: page ${p} past its large run has tag ${a.ptag[p]}`);
@@ -277,4 +277,3 @@ function checkLarge(a: Arena, page: number, pages: number, report: (msg: string)
   return pages;
 }
 
-const checkLargeRun = (a: Arena, page: number, report: (msg: string) => void): number => checkLarge(a, page, a.runLen[page], report);
