@@ -11,7 +11,7 @@
  * add up to `resident`, which counts data pages from the moment they are handed
  * out; heap RSS by mincore is lower by the pages never touched.
  */
-import { observeInputs, sumBreakdowns, type ObserveOptions } from './observe.ts';
+import { observeAndJudge, sumBreakdowns, type ObserveOptions } from './observe.ts';
 
 /** What lowers each part, as the verdict names it. */
 export const RSS_LEVERS: Readonly<Record<string, string>> = {
@@ -60,18 +60,5 @@ export interface ObserveRssResult {
   verdict: RssVerdict;
 }
 
-export async function observeRss(opts: ObserveOptions): Promise<ObserveRssResult> {
-  const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
-  const inputs = (await observeInputs(opts, 'rss')).map((i) => ({ ...i, verdict: rssVerdict(i.lines) }));
-  for (const input of inputs) {
-    log(`# ${input.name}`);
-    for (const l of input.lines) if (l.startsWith('[HZ3_RSS_BREAKDOWN')) log(l);
-    log(input.verdict.line);
-  }
-  const verdict = rssVerdict(inputs.flatMap((i) => i.lines));
-  if (inputs.length > 1) {
-    log('# all inputs');
-    log(verdict.line);
-  }
-  return { inputs, verdict };
-}
+export const observeRss = (opts: ObserveOptions): Promise<ObserveRssResult> =>
+  observeAndJudge(opts, 'rss', rssVerdict, (l) => l.startsWith('[HZ3_RSS_BREAKDOWN'));

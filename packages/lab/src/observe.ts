@@ -197,18 +197,29 @@ export async function observeInputs(opts: ObserveOptions, what: string): Promise
   return inputs;
 }
 
-export async function observeMediumWaste(opts: ObserveOptions): Promise<ObserveResult> {
+/**
+ * Run an observation's inputs and judge them: per input its lines (those `show`
+ * keeps) and its verdict, then, with several inputs, the verdict over all.
+ */
+export async function observeAndJudge<V extends { line: string }>(
+  opts: ObserveOptions,
+  what: string,
+  judge: (lines: readonly string[]) => V,
+  show: (line: string) => boolean = () => true,
+): Promise<{ inputs: { name: string; lines: string[]; verdict: V }[]; verdict: V }> {
   const log = opts.log ?? ((l: string) => process.stdout.write(l + '\n'));
-  const inputs = (await observeInputs(opts, 'medium-waste')).map((i) => ({ ...i, verdict: mediumWasteVerdict(i.lines) }));
+  const inputs = (await observeInputs(opts, what)).map((i) => ({ ...i, verdict: judge(i.lines) }));
   for (const input of inputs) {
     log(`# ${input.name}`);
-    for (const l of input.lines) log(l);
+    for (const l of input.lines) if (show(l)) log(l);
     log(input.verdict.line);
   }
-  const verdict = mediumWasteVerdict(inputs.flatMap((i) => i.lines));
+  const verdict = judge(inputs.flatMap((i) => i.lines));
   if (inputs.length > 1) {
     log('# all inputs');
     log(verdict.line);
   }
   return { inputs, verdict };
 }
+
+export const observeMediumWaste = (opts: ObserveOptions): Promise<ObserveResult> => observeAndJudge(opts, 'medium-waste', mediumWasteVerdict);
