@@ -8,7 +8,7 @@ import { allocRun, allocSpan, freeRun, segEntry } from '../src/heap/segments.ts'
 
 function arena(segments = 32): Arena {
   const bytes = segments * SEGMENT_SIZE;
-  const a = new Arena(new SharedArrayBuffer(bytes), bytes, 4);
+  const a = new Arena(new SharedArrayBuffer(bytes), 0, bytes, 4);
   a.u32[H_FRESH_SEGMENT] = a.layout.firstDataSegment;
   return a;
 }

@@ -1,13 +1,14 @@
 /**
- * The public heap: createHeap (reserve and lay out an arena, attach this
- * thread) and attachHeap (attach another thread to an existing arena).
+ * The public heap: createHeap (reserve and lay out an arena, or place one in a
+ * region of the caller's buffer, and attach this thread) and attachHeap
+ * (attach another thread to an existing arena).
  */
 import { Arena } from '../heap/arena.ts';
 import {
   computeLayout, DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
   H_LANE_FINGERPRINT, H_BUILD_ID, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
   H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES, MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE,
-  SEGMENT_SIZE, SLOT_BYTES, H_DEAD_SLOTS, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
+  SEGMENT_SIZE, PAGES_PER_SEGMENT, SLOT_BYTES, H_DEAD_SLOTS, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
 } from '../heap/layout.ts';
 import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, DEFAULT_THREAD_CACHE_BYTES } from '../heap/size-classes.ts';
 import { ThreadHeap, type OnExhausted, type ThreadOptions } from '../heap/thread-cache.ts';
@@ -15,7 +16,8 @@ import { mallocLarge } from '../heap/large.ts';
 import { alignedMediumSize } from '../heap/medium-runs.ts';
 import { checkLive, usableOf } from '../heap/checks.ts';
 import { isLiveBlock } from '../heap/liveness.ts';
-import { resetHeap } from '../heap/reset.ts';
+import { resetHeap, refuseIfOthersAttached } from '../heap/reset.ts';
+import { alignPhase } from '../heap/segments.ts';
 import { heapAccount } from '../heap/account.ts';
 import { honourReclaim, reclaimAsked, returnToSegments } from '../heap/reclaim.ts';
 import { checkHeap, type HeapCheck } from '../heap/verify.ts';
@@ -31,8 +33,21 @@ import { noteReleaseMode, osResidentPages, releaseMode, releaseModeReason } from
 import { threadId, isMainThread, env, onExit, offExit, writeStderr, requireSharedMemory, watchWorker, type WatchableWorker } from '../platform/index.ts';
 
 export interface HeapOptions {
-  /** Bytes reserved for the arena (rounded up to 1 MiB; 2 MiB .. 4 GiB, the metadata included: docs/ARCHITECTURE.md). Default 1 GiB. Pages are committed lazily. */
+  /** Bytes reserved for the arena (rounded up to 1 MiB; 2 MiB .. 4 GiB, the metadata included: docs/ARCHITECTURE.md). Default 1 GiB. Pages are committed lazily. Not with `buffer`. */
   maxBytes?: number;
+  /**
+   * Place the heap in a region of this buffer instead of making one: a
+   * SharedArrayBuffer (a shared WebAssembly.Memory's `buffer` too), or an
+   * ArrayBuffer for a heap only this thread uses. Pointers are byte offsets
+   * into this buffer. The heap takes the whole MiBs of [byteOffset,
+   * byteOffset + byteLength) from its first 4 KiB boundary (`heap.region`
+   * says which) and never touches a byte outside them (docs/ARCHITECTURE.md, "Regions").
+   */
+  buffer?: SharedArrayBuffer | ArrayBuffer;
+  /** With `buffer`: where the region starts. Default 0. */
+  byteOffset?: number;
+  /** With `buffer`: the region's length. Default: the rest of the buffer. */
+  byteLength?: number;
   /** Threads that may be attached at once (1..255). Default 64. */
   maxThreads?: number;
   /** What malloc does when the arena is full: throw a HeapError (default) or return 0 like C. */
@@ -55,7 +70,11 @@ export interface AttachOptions {
 /** What `createHeap` gives and `postMessage` / `workerData` can carry to a worker. */
 export interface HeapHandle {
   readonly kind: 'hakozuna-heap';
-  readonly buffer: SharedArrayBuffer;
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
+  /** Where the heap starts in `buffer` (0 unless it is a region of a caller's buffer). */
+  readonly byteOffset: number;
+  /** The heap's bytes from byteOffset (= maxBytes). */
+  readonly byteLength: number;
   readonly maxBytes: number;
   readonly maxThreads: number;
   readonly lane: string;
@@ -112,28 +131,115 @@ function optionsObject<T extends object>(o: T | undefined | null, op: string): T
   return o;
 }
 
-/** Reserve an arena, lay it out, and attach the calling thread. */
-export function createHeap(options?: HeapOptions): Heap {
-  requireSharedMemory('createHeap');
-  options = optionsObject(options, 'createHeap');
-  const requested = options.maxBytes ?? DEFAULT_ARENA_BYTES;
-  if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < MIN_ARENA_BYTES || requested > MAX_ARENA_BYTES) {
-    throw new HeapError('EINVAL', `maxBytes must be an integer in [${MIN_ARENA_BYTES}, ${MAX_ARENA_BYTES}], got ${show(requested)}`);
+/** Where a heap's bytes are: `arenaBytes` from byte `base` of `buffer`. */
+interface Region {
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
+  readonly base: number;
+  readonly arenaBytes: number;
+}
+
+const isShared = (b: unknown): b is SharedArrayBuffer => typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer;
+
+/** The region of createHeap's options: a new buffer of maxBytes, or the whole MiBs of the caller's region; EINVAL names a bad value. */
+function regionOf(options: HeapOptions): Region {
+  const { buffer } = options;
+  if (buffer === undefined) {
+    requireSharedMemory('createHeap');
+    for (const k of ['byteOffset', 'byteLength'] as const) {
+      if (options[k] !== undefined) throw new HeapError('EINVAL', `createHeap: ${k} places a heap in a caller's buffer; give buffer too (got ${k} ${show(options[k])} without it)`);
+    }
+    const requested = options.maxBytes ?? DEFAULT_ARENA_BYTES;
+    if (typeof requested !== 'number' || !Number.isInteger(requested) || requested < MIN_ARENA_BYTES || requested > MAX_ARENA_BYTES) {
+      throw new HeapError('EINVAL', `maxBytes must be an integer in [${MIN_ARENA_BYTES}, ${MAX_ARENA_BYTES}], got ${show(requested)}`);
+    }
+    const arenaBytes = Math.ceil(requested / SEGMENT_SIZE) * SEGMENT_SIZE;
+    // A growable SAB whose initial size is its maximum starts page aligned and commits lazily (measured: docs/RELEASE.md, "Alignment").
+    return { buffer: new SharedArrayBuffer(arenaBytes, { maxByteLength: arenaBytes }), base: 0, arenaBytes };
   }
+  if (!isShared(buffer) && !(buffer instanceof ArrayBuffer)) {
+    throw new HeapError('EINVAL', `createHeap: buffer must be a SharedArrayBuffer or an ArrayBuffer, got ${show(buffer)}`);
+  }
+  if (options.maxBytes !== undefined) {
+    throw new HeapError('EINVAL', `createHeap: maxBytes (${show(options.maxBytes)}) sizes a heap that makes its own buffer; with buffer, give byteOffset and byteLength`);
+  }
+  const size = buffer.byteLength;
+  const byteOffset = options.byteOffset ?? 0;
+  if (typeof byteOffset !== 'number' || !Number.isSafeInteger(byteOffset) || byteOffset < 0 || byteOffset > size) {
+    throw new HeapError('EINVAL', `createHeap: byteOffset must be an integer in [0, ${size}] (the buffer's length), got ${show(byteOffset)}`);
+  }
+  const byteLength = options.byteLength ?? size - byteOffset;
+  if (typeof byteLength !== 'number' || !Number.isSafeInteger(byteLength) || byteLength < 0 || byteOffset + byteLength > size) {
+    throw new HeapError('EINVAL', `createHeap: byteLength must be an integer in [0, ${size - byteOffset}] (the buffer's ${size} bytes from byteOffset ${byteOffset}), got ${show(byteLength)}`);
+  }
+  const base = Math.ceil(byteOffset / PAGE_SIZE) * PAGE_SIZE;
+  const end = byteOffset + byteLength;
+  const arenaBytes = Math.min(MAX_ARENA_BYTES, Math.floor(Math.max(0, end - base) / SEGMENT_SIZE) * SEGMENT_SIZE);
+  if (arenaBytes < MIN_ARENA_BYTES) {
+    throw new HeapError(
+      'EINVAL',
+      `createHeap: the region [${byteOffset}, ${end}) holds ${arenaBytes / SEGMENT_SIZE} whole MiB from its first 4 KiB boundary (${base}); a heap needs at least ${MIN_ARENA_BYTES} bytes (${MIN_ARENA_BYTES / SEGMENT_SIZE} MiB)`,
+    );
+  }
+  refuseOverlap({ buffer, base, arenaBytes });
+  return { buffer, base, arenaBytes };
+}
+
+/**
+ * The regions of heaps this thread made or attached to, per buffer. With the
+ * header marker (HEAP_MAGIC at a heap's first word) it refuses a new heap over
+ * a live one: a region overlapping one listed here whose marker is still
+ * there, or a region that starts on another heap's header (made by any thread).
+ * A heap made by another thread elsewhere in the region is not seen.
+ */
+const knownRegions = new WeakMap<object, Set<Region>>();
+
+const holdsHeader = (r: Region): boolean => r.base + 4 <= r.buffer.byteLength && Atomics.load(new Int32Array(r.buffer, r.base, 1), 0) === HEAP_MAGIC;
+
+function refuseOverlap(r: Region): void {
+  const overlap = (o: Region): HeapError =>
+    new HeapError(
+      'EOVERLAP',
+      `createHeap: the region [${r.base}, ${r.base + r.arenaBytes}) overlaps the heap at [${o.base}, ${o.base + o.arenaBytes}) of this buffer; place it elsewhere, or destroy() that heap first`,
+    );
+  for (const o of knownRegions.get(r.buffer) ?? []) {
+    if (!holdsHeader(o)) knownRegions.get(r.buffer)!.delete(o); // destroyed (by some thread): the bytes are free again
+    else if (o.base < r.base + r.arenaBytes && r.base < o.base + o.arenaBytes) throw overlap(o);
+  }
+  if (holdsHeader(r)) {
+    const pages = new Uint32Array(r.buffer, r.base, H_ARENA_PAGES + 1)[H_ARENA_PAGES];
+    throw overlap({ buffer: r.buffer, base: r.base, arenaBytes: pages * PAGE_SIZE });
+  }
+}
+
+function remember(r: Region): void {
+  let set = knownRegions.get(r.buffer);
+  if (set === undefined) knownRegions.set(r.buffer, (set = new Set()));
+  for (const o of set) if (o.base === r.base) return;
+  set.add(r);
+}
+
+/** Reserve an arena (or take the caller's region), lay it out, and attach the calling thread. */
+export function createHeap(options?: HeapOptions): Heap {
+  options = optionsObject(options, 'createHeap');
   const maxThreads = options.maxThreads ?? DEFAULT_MAX_THREADS;
   if (typeof maxThreads !== 'number' || !Number.isInteger(maxThreads) || maxThreads < 1 || maxThreads > MAX_THREADS_LIMIT) {
     throw new HeapError('EINVAL', `maxThreads must be an integer in [1, ${MAX_THREADS_LIMIT}], got ${show(maxThreads)}`);
   }
   const thread = threadOptions(options, 'createHeap');
-  const arenaBytes = Math.ceil(requested / SEGMENT_SIZE) * SEGMENT_SIZE;
-  // A growable SAB whose initial size is its maximum starts page aligned and commits lazily (measured: docs/RELEASE.md, "Alignment").
-  const buffer = new SharedArrayBuffer(arenaBytes, { maxByteLength: arenaBytes });
-  const arena = new Arena(buffer, arenaBytes, maxThreads);
-  const L = arena.layout;
+  const region = regionOf(options);
+  const { arenaBytes } = region;
+  const L = computeLayout(arenaBytes, maxThreads, NUM_BINS);
   if (L.firstDataSegment >= L.segments) {
-    throw new HeapError('EINVAL', `maxBytes ${arenaBytes} leaves no data segment after ${L.metaBytes} bytes of metadata for ${maxThreads} threads; raise maxBytes to ${L.metaBytes + SEGMENT_SIZE} or lower maxThreads (each takes ${SLOT_BYTES} bytes)`);
+    const [what, raise] = options.buffer === undefined ? [`maxBytes ${arenaBytes}`, 'maxBytes'] : [`the region of ${arenaBytes} bytes`, 'the region'];
+    throw new HeapError('EINVAL', `${what} leaves no data segment after ${L.metaBytes} bytes of metadata for ${maxThreads} threads; raise ${raise} to ${L.metaBytes + SEGMENT_SIZE} or lower maxThreads (each takes ${SLOT_BYTES} bytes)`);
   }
+  const arena = new Arena(region.buffer, region.base, arenaBytes, maxThreads);
   const u32 = arena.u32;
+  // A caller's region may hold anything: the metadata starts zeroed, as in a new buffer, and no data page is known to be zero.
+  if (options.buffer !== undefined) {
+    arena.u8.fill(0, 0, L.metaBytes);
+    arena.pageBits(arena.dirtyWord, L.metaBytes / PAGE_SIZE, L.arenaPages - L.metaBytes / PAGE_SIZE, true);
+  }
   u32[H_VERSION] = LAYOUT_VERSION;
   u32[H_LANE_FINGERPRINT] = HZ3_LANE_FINGERPRINT;
   u32[H_BUILD_ID] = HZ3_BUILD_ID;
@@ -146,6 +252,7 @@ export function createHeap(options?: HeapOptions): Heap {
   const lane = new TextEncoder().encode(HZ3_LANE.slice(0, H_LANE_NAME_MAX));
   arena.u8.set(lane, H_LANE_NAME_BYTE);
   Atomics.store(u32, H_MAGIC, HEAP_MAGIC);
+  remember(region);
   const heap = new Heap(arena, thread);
   noteReleaseMode();
   if (Object.keys(BOXES).length > 0 && env('HAKOZUNA_STATS') !== '0') reportAtExit(heap);
@@ -182,23 +289,30 @@ export function rssBreakdownOf(handle: HeapHandle): RssBreakdown {
 
 /** An Arena over the heap a handle names, once its header is checked; HeapErrors name what is wrong. */
 function openArena(handle: HeapHandle, op: string): Arena {
-  if (handle === null || typeof handle !== 'object' || !(handle.buffer instanceof SharedArrayBuffer)) {
+  if (handle === null || typeof handle !== 'object' || !(isShared(handle.buffer) || handle.buffer instanceof ArrayBuffer)) {
     throw new HeapError('EHANDLE', `${op}: expected the handle from createHeap (heap.handle), got ${show(handle)}`);
   }
   const buffer = handle.buffer;
+  if (!isShared(buffer)) {
+    throw new HeapError('EHANDLE', `${op}: the heap is in an ArrayBuffer, which only the thread that made it can use; place it in a SharedArrayBuffer to share it`);
+  }
   if (buffer.byteLength < MIN_ARENA_BYTES) {
     throw new HeapError('EHANDLE', `${op}: the handle's buffer has ${buffer.byteLength} bytes, less than the smallest heap (${MIN_ARENA_BYTES})`);
   }
-  const u32 = new Uint32Array(buffer, 0, 1024);
+  const base = handle.byteOffset ?? 0;
+  if (typeof base !== 'number' || !Number.isInteger(base) || base < 0 || base % PAGE_SIZE !== 0 || base + MIN_ARENA_BYTES > buffer.byteLength) {
+    throw new HeapError('EHANDLE', `${op}: the handle's byteOffset must be a multiple of ${PAGE_SIZE} with a heap's ${MIN_ARENA_BYTES} bytes after it in the buffer's ${buffer.byteLength}, got ${show(base)}`);
+  }
+  const u32 = new Uint32Array(buffer, base, 1024);
   if (Atomics.load(u32, H_MAGIC) !== HEAP_MAGIC) {
-    throw new HeapError('EHANDLE', `${op}: the buffer does not hold a hakozuna heap (no heap header at offset 0)`);
+    throw new HeapError('EHANDLE', `${op}: the buffer does not hold a hakozuna heap (no heap header at offset ${base})`);
   }
   if (u32[H_VERSION] !== LAYOUT_VERSION) {
     throw new HeapError('EHANDLE', `${op}: the heap has layout version ${u32[H_VERSION]}, this bundle reads version ${LAYOUT_VERSION}`);
   }
   if (u32[H_LANE_FINGERPRINT] !== HZ3_LANE_FINGERPRINT) {
     // Copied first: browsers refuse to decode straight from a view on a growable SharedArrayBuffer.
-    const name = new TextDecoder().decode(new Uint8Array(buffer, H_LANE_NAME_BYTE, H_LANE_NAME_MAX).slice()).replace(/\0+$/, '');
+    const name = new TextDecoder().decode(new Uint8Array(buffer, base + H_LANE_NAME_BYTE, H_LANE_NAME_MAX).slice()).replace(/\0+$/, '');
     throw new HeapError(
       'ELANE',
       `${op}: the heap was built by lane "${name}" (fingerprint ${u32[H_LANE_FINGERPRINT]}) but this bundle is lane "${HZ3_LANE}" (fingerprint ${HZ3_LANE_FINGERPRINT}); load the same lane's bundle in every thread`,
@@ -211,14 +325,21 @@ function openArena(handle: HeapHandle, op: string): Arena {
       `${op}: the heap was made by another build of hakozuna (source ${hex(u32[H_BUILD_ID])}) than this bundle (source ${hex(HZ3_BUILD_ID)}); every thread must load the same build`,
     );
   }
-  return new Arena(buffer, checkedHeader(u32, buffer.byteLength, op), u32[H_MAX_THREADS]);
+  const arenaBytes = checkedHeader(u32, handle.byteLength, buffer.byteLength - base, op);
+  remember({ buffer, base, arenaBytes });
+  return new Arena(buffer, base, arenaBytes, u32[H_MAX_THREADS]);
 }
 
-/** The arena size a header describes, once every field agrees with the buffer and with the layout; EHANDLE otherwise. */
-function checkedHeader(u32: Uint32Array, byteLength: number, op: string): number {
+/**
+ * The arena size a header describes, once every field agrees with the handle
+ * (`expected` bytes, when it says), the buffer (`available` bytes from the
+ * heap's start) and the layout; EHANDLE otherwise.
+ */
+function checkedHeader(u32: Uint32Array, expected: number | undefined, available: number, op: string): number {
   const bad = (what: string): HeapError => new HeapError('EHANDLE', `${op}: corrupt heap header: ${what}`);
   const arenaBytes = u32[H_ARENA_PAGES] * PAGE_SIZE;
-  if (arenaBytes !== byteLength) throw bad(`it describes ${arenaBytes} bytes, the buffer has ${byteLength}`);
+  if (expected !== undefined && arenaBytes !== expected) throw bad(`it describes ${arenaBytes} bytes, the handle's region has ${show(expected)}`);
+  if (arenaBytes > available) throw bad(`it describes ${arenaBytes} bytes, the buffer has ${available} from the heap's start`);
   if (arenaBytes < MIN_ARENA_BYTES || arenaBytes > MAX_ARENA_BYTES || arenaBytes % SEGMENT_SIZE !== 0) {
     throw bad(`arena size ${arenaBytes} is not a whole number of 1 MiB segments in [${MIN_ARENA_BYTES}, ${MAX_ARENA_BYTES}]`);
   }
@@ -242,7 +363,8 @@ export class Heap {
   /** Free a pointer from this heap; free(0) does nothing. */
   free: (ptr: number) => void;
 
-  readonly buffer: SharedArrayBuffer;
+  /** The whole buffer the heap is in; pointers are byte offsets into it, and the views below span all of it. */
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
   readonly u8: Uint8Array;
   readonly i8: Int8Array;
   readonly u16: Uint16Array;
@@ -263,17 +385,20 @@ export class Heap {
     this.arena = arena;
     const b = arena.buffer;
     this.buffer = b;
-    this.u8 = arena.u8;
-    this.i8 = new Int8Array(b);
-    this.u16 = new Uint16Array(b);
-    this.i16 = new Int16Array(b);
-    this.u32 = arena.u32;
-    this.i32 = arena.i32;
-    this.f32 = new Float32Array(b);
-    this.f64 = new Float64Array(b);
-    this.i64 = new BigInt64Array(b);
-    this.u64 = new BigUint64Array(b);
-    this.handle = Object.freeze({ kind: 'hakozuna-heap', buffer: b, maxBytes: arena.layout.arenaBytes, maxThreads: arena.layout.maxThreads, lane: HZ3_LANE });
+    // Over the whole buffer (a caller's may be any length: each view covers the whole elements it holds).
+    const n = b.byteLength;
+    this.u8 = new Uint8Array(b, 0, n);
+    this.i8 = new Int8Array(b, 0, n);
+    this.u16 = new Uint16Array(b, 0, n >>> 1);
+    this.i16 = new Int16Array(b, 0, n >>> 1);
+    this.u32 = new Uint32Array(b, 0, n >>> 2);
+    this.i32 = new Int32Array(b, 0, n >>> 2);
+    this.f32 = new Float32Array(b, 0, n >>> 2);
+    this.f64 = new Float64Array(b, 0, Math.floor(n / 8));
+    this.i64 = new BigInt64Array(b, 0, Math.floor(n / 8));
+    this.u64 = new BigUint64Array(b, 0, Math.floor(n / 8));
+    const { arenaBytes, maxThreads } = arena.layout;
+    this.handle = Object.freeze({ kind: 'hakozuna-heap', buffer: b, byteOffset: arena.base, byteLength: arenaBytes, maxBytes: arenaBytes, maxThreads, lane: HZ3_LANE });
     const slot = claimSlot(arena, threadId);
     this.thread = new ThreadHeap(arena, slot, arena.slotWord(slot), options);
     this.malloc = this.thread.hot.malloc;
@@ -300,6 +425,11 @@ export class Heap {
   /** This thread's slot (0-based). */
   get slot(): number {
     return this.thread.slot;
+  }
+
+  /** The bytes of `buffer` the heap is in: every pointer lies inside, and no byte outside is touched. */
+  get region(): { byteOffset: number; byteLength: number } {
+    return { byteOffset: this.arena.base, byteLength: this.arena.layout.arenaBytes };
   }
 
   /** Throw EDETACHED when this object no longer holds a thread slot. */
@@ -341,13 +471,22 @@ export class Heap {
     return q;
   }
 
-  /** Allocate `size` bytes at a multiple of `alignment` (a power of two, 1 .. 1 MiB). */
+  /** Allocate `size` bytes at a multiple of `alignment` (a power of two, 1 .. 1 MiB) in the buffer. */
   alignedAlloc(alignment: number, size: number): number {
     const t = this.attached('alignedAlloc');
     if (typeof alignment !== 'number' || !Number.isInteger(alignment) || alignment < 1 || alignment > SEGMENT_SIZE || (alignment & (alignment - 1)) !== 0) {
       throw new HeapError('EALIGN', `alignedAlloc: alignment must be a power of two in [1, ${SEGMENT_SIZE}], got ${show(alignment)}`);
     }
     checkSize(size, 'alignedAlloc: size');
+    // A region that starts off the alignment moves a segment's aligned pages in by `lead` pages: the block must still fit after them.
+    const alignPages = alignment / PAGE_SIZE;
+    const lead = alignment > PAGE_SIZE ? -alignPhase(this.arena, alignPages) & (alignPages - 1) : 0;
+    if (lead !== 0 && lead + Math.ceil(size / PAGE_SIZE) > PAGES_PER_SEGMENT) {
+      throw new HeapError(
+        'EALIGN',
+        `alignedAlloc: ${show(size)} bytes aligned to ${alignment} do not fit in a segment of this heap, whose region starts at ${this.arena.base}, ${lead * PAGE_SIZE} bytes short of a multiple of ${alignment}; start the region at a multiple of the alignment`,
+      );
+    }
     if (alignment <= 16) return this.malloc(size);
     // Small classes are multiples of 16 carved from page starts: a class that is a
     // multiple of the alignment yields aligned objects. Medium runs are page aligned
@@ -383,6 +522,20 @@ export class Heap {
     // Live large requests in the breakdown's counters are gone with their blocks.
     if (HZ3_RSS_BREAKDOWN_OBSERVE) for (let s = 0; s < this.arena.layout.maxThreads; s++) this.arena.f64[counterBase(this.arena.slotWord(s)) + C.RSS_LARGE_REQ] = 0;
     return freed;
+  }
+
+  /**
+   * Give the region back: free every block and remove the heap's header, so
+   * a new heap may be made over these bytes (createHeap refuses one over a
+   * live heap). Every other thread must have detached (EBUSY otherwise); this
+   * object is detached afterwards, and every pointer and handle is invalid.
+   */
+  destroy(): void {
+    const t = this.attached('destroy');
+    if (Atomics.load(this.arena.u32, H_DEAD_SLOTS) !== 0) adoptDeadSlots(t);
+    refuseIfOthersAttached(this.arena, t.slot, 'destroy');
+    this.detach();
+    Atomics.store(this.arena.u32, H_MAGIC, 0);
   }
 
   /** Usable bytes of the live block at `ptr` (at least what was requested). */
@@ -508,8 +661,8 @@ export class Heap {
   osResident(): { metadataBytes: number; dataBytes: number } {
     const { metaBytes, arenaBytes } = this.arena.layout;
     return {
-      metadataBytes: osResidentPages(this.u8, 0, metaBytes) * PAGE_SIZE,
-      dataBytes: osResidentPages(this.u8, metaBytes, arenaBytes - metaBytes) * PAGE_SIZE,
+      metadataBytes: osResidentPages(this.u8, this.arena.base, metaBytes) * PAGE_SIZE,
+      dataBytes: osResidentPages(this.u8, this.arena.base + metaBytes, arenaBytes - metaBytes) * PAGE_SIZE,
     };
   }
 

@@ -1,7 +1,14 @@
 /**
- * The arena: the SharedArrayBuffer, its layout, and the typed views every layer
- * reads through. One Arena object per attached thread; the state is all in the
- * buffer, so any thread's Arena over the same buffer sees the same heap.
+ * The arena: the heap's bytes (a whole SharedArrayBuffer, or a region of a
+ * caller's buffer from byte `base`), its layout, and the typed views every
+ * layer reads through. One Arena object per attached thread; the state is all
+ * in the buffer, so any thread's Arena over the same bytes sees the same heap.
+ *
+ * Every view starts at `base`, so inside the heap an offset `p` (0 = the
+ * header) indexes them directly, as if the heap were the whole buffer. The
+ * user's pointer is `base + p`, a byte offset into the whole buffer (valid in
+ * the caller's own views and in wasm code); the hot path and the API layer
+ * convert at the boundary, nothing else sees `base`.
  */
 import { computeLayout, PAGE_SIZE, GRANULE, SLOT_BYTES, H_TIME_ORIGIN_F64, type Layout } from './layout.ts';
 import { NUM_BINS } from './size-classes.ts';
@@ -40,23 +47,32 @@ export class Arena {
   /** This thread's id in lock words: slot + 1 once attached (NO_SLOT before). */
   me: number = NO_SLOT;
 
+  /** The heap's first page as a page of the whole buffer (`base / PAGE_SIZE`): the phase of absolute page alignment. */
+  readonly basePage: number;
+
+  /**
+   * @param buffer the whole buffer (a SharedArrayBuffer, or an ArrayBuffer for one thread)
+   * @param base   where the heap starts in it, in bytes (a multiple of PAGE_SIZE)
+   */
   constructor(
-    readonly buffer: SharedArrayBuffer,
+    readonly buffer: SharedArrayBuffer | ArrayBuffer,
+    readonly base: number,
     arenaBytes: number,
     maxThreads: number,
   ) {
     this.layout = computeLayout(arenaBytes, maxThreads, NUM_BINS);
+    this.basePage = base / PAGE_SIZE;
     const L = this.layout;
-    this.u8 = new Uint8Array(buffer, 0, arenaBytes);
-    this.u32 = new Uint32Array(buffer, 0, arenaBytes / 4);
-    this.i32 = new Int32Array(buffer, 0, arenaBytes / 4);
-    this.f64 = new Float64Array(buffer, 0, arenaBytes / 8);
-    this.u64 = new BigUint64Array(buffer, 0, arenaBytes / 8);
-    this.ptag = new Uint32Array(buffer, L.ptagOffset, L.arenaPages);
-    this.runLen = new Uint32Array(buffer, L.runLenOffset, L.arenaPages);
-    this.gmap = new Uint8Array(buffer, L.gmapOffset, arenaBytes / GRANULE);
-    this.freedAt = new Uint32Array(buffer, L.freedAtOffset, L.arenaPages);
-    this.largeRequested = new Uint32Array(buffer, L.largeRequestedOffset, L.arenaPages);
+    this.u8 = new Uint8Array(buffer, base, arenaBytes);
+    this.u32 = new Uint32Array(buffer, base, arenaBytes / 4);
+    this.i32 = new Int32Array(buffer, base, arenaBytes / 4);
+    this.f64 = new Float64Array(buffer, base, arenaBytes / 8);
+    this.u64 = new BigUint64Array(buffer, base, arenaBytes / 8);
+    this.ptag = new Uint32Array(buffer, base + L.ptagOffset, L.arenaPages);
+    this.runLen = new Uint32Array(buffer, base + L.runLenOffset, L.arenaPages);
+    this.gmap = new Uint8Array(buffer, base + L.gmapOffset, arenaBytes / GRANULE);
+    this.freedAt = new Uint32Array(buffer, base + L.freedAtOffset, L.arenaPages);
+    this.largeRequested = new Uint32Array(buffer, base + L.largeRequestedOffset, L.arenaPages);
     this.segWord = L.segTableOffset >>> 2;
     this.dirtyWord = L.dirtyOffset >>> 2;
     this.residentWord = L.residentOffset >>> 2;
@@ -99,11 +115,6 @@ export class Arena {
 
   pageBit(base: number, page: number): boolean {
     return (Atomics.load(this.i32, base + (page >>> 5)) & (1 << (page & 31))) !== 0;
-  }
-
-  /** Byte offset of page `page`. */
-  static pageOffset(page: number): number {
-    return page * PAGE_SIZE;
   }
 }
 

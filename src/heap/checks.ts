@@ -17,19 +17,25 @@ import { mediumPointerError } from './medium-runs.ts';
 export const doubleFree = (p: number, op: string): HeapError =>
   new HeapError('EDOUBLE_FREE', `${op}: block ${show(p)} is already free`);
 
-/** Return the page tag of `p` if it is a live block start; throw otherwise. */
-export function checkLive(a: Arena, p: unknown, op: string): number {
-  if (typeof p !== 'number') throw new HeapError('EPTR_TYPE', `${op}: pointer must be a number, got ${typeof p} ${show(p)}`);
-  if (!Number.isInteger(p)) throw new HeapError('EPTR_TYPE', `${op}: pointer must be an integer byte offset, got ${show(p)}`);
+/**
+ * Return the page tag of the user's pointer `ptr` (a byte offset into the whole
+ * buffer) if it is a live block start of this heap; throw otherwise. Messages
+ * name pointers as the user sees them; page numbers are the heap's own.
+ */
+export function checkLive(a: Arena, ptr: unknown, op: string): number {
+  if (typeof ptr !== 'number') throw new HeapError('EPTR_TYPE', `${op}: pointer must be a number, got ${typeof ptr} ${show(ptr)}`);
+  if (!Number.isInteger(ptr)) throw new HeapError('EPTR_TYPE', `${op}: pointer must be an integer byte offset, got ${show(ptr)}`);
   const { arenaBytes, metaBytes } = a.layout;
+  const base = a.base;
+  const p = ptr - base;
   if (p < metaBytes || p >= arenaBytes) {
-    throw new HeapError('EPTR_RANGE', `${op}: pointer ${show(p)} is outside this heap's data [${metaBytes}, ${arenaBytes})`);
+    throw new HeapError('EPTR_RANGE', `${op}: pointer ${show(ptr)} is outside this heap's data [${base + metaBytes}, ${base + arenaBytes})`);
   }
-  if ((p & 15) !== 0) throw new HeapError('EPTR_ALIGN', `${op}: pointer ${show(p)} is not 16-byte aligned`);
+  if ((p & 15) !== 0) throw new HeapError('EPTR_ALIGN', `${op}: pointer ${show(ptr)} is not 16-byte aligned`);
   const page = p >>> PAGE_SHIFT;
   const tag = a.ptag[page];
   if (tag === 0) {
-    throw new HeapError('EPTR_NOT_ALLOCATED', `${op}: pointer ${show(p)} is in page ${page}, which holds no allocation (freed already, or never allocated)`);
+    throw new HeapError('EPTR_NOT_ALLOCATED', `${op}: pointer ${show(ptr)} is in page ${page} of the heap, which holds no allocation (freed already, or never allocated)`);
   }
   const bin = tag & TAG_BIN_MASK;
   if (bin === LARGE_BIN) {
@@ -37,10 +43,10 @@ export function checkLive(a: Arena, p: unknown, op: string): number {
     if (p % PAGE_SIZE === 0 && a.runLen[page] !== 0) return tag;
     const start = liveLargeRunStart(a, page);
     if (start >= 0) {
-      throw new HeapError('EINTERIOR', `${op}: pointer ${show(p)} is ${p - start * PAGE_SIZE} bytes inside the large block at ${show(start * PAGE_SIZE)}, not at its start`);
+      throw new HeapError('EINTERIOR', `${op}: pointer ${show(ptr)} is ${p - start * PAGE_SIZE} bytes inside the large block at ${show(base + start * PAGE_SIZE)}, not at its start`);
     }
-    if (p % PAGE_SIZE === 0) throw doubleFree(p, op);
-    throw new HeapError('EPTR_NOT_ALLOCATED', `${op}: pointer ${show(p)} is in a large run that is no longer live (freed already)`);
+    if (p % PAGE_SIZE === 0) throw doubleFree(ptr, op);
+    throw new HeapError('EPTR_NOT_ALLOCATED', `${op}: pointer ${show(ptr)} is in a large run that is no longer live (freed already)`);
   }
   if (!HZ3_FREE_CHECKS || a.gmap[p >>> 4] === 1) return tag;
   // S57 medium runs hold several objects, which may straddle pages: the run start is in runLen (medium-runs.ts).
@@ -52,14 +58,14 @@ export function checkLive(a: Arena, p: unknown, op: string): number {
     if (offset >= blocks * size) {
       throw new HeapError(
         'EPTR_NOT_ALLOCATED',
-        `${op}: pointer ${show(p)} is in the unused last ${PAGE_SIZE - blocks * size} bytes of page ${page}, whose ${blocks} blocks of ${size} bytes end at offset ${blocks * size}`,
+        `${op}: pointer ${show(ptr)} is in the unused last ${PAGE_SIZE - blocks * size} bytes of page ${page} of the heap, whose ${blocks} blocks of ${size} bytes end at offset ${blocks * size}`,
       );
     }
     const start = offset - (offset % size);
-    if (start === offset) throw doubleFree(p, op);
-    throw new HeapError('EINTERIOR', `${op}: pointer ${show(p)} is ${offset - start} bytes inside a ${size}-byte block at ${show(page * PAGE_SIZE + start)}`);
+    if (start === offset) throw doubleFree(ptr, op);
+    throw new HeapError('EINTERIOR', `${op}: pointer ${show(ptr)} is ${offset - start} bytes inside a ${size}-byte block at ${show(base + page * PAGE_SIZE + start)}`);
   }
-  throw new HeapError('EDOUBLE_FREE', `${op}: pointer ${show(p)} is not a live ${size}-byte block: already free, or a page inside a block`);
+  throw new HeapError('EDOUBLE_FREE', `${op}: pointer ${show(ptr)} is not a live ${size}-byte block: already free, or a page inside a block`);
 }
 
 /** First page of the live large run that covers `page`, or -1 (walks back over large-tagged pages). */
@@ -72,8 +78,8 @@ function liveLargeRunStart(a: Arena, page: number): number {
   return -1;
 }
 
-/** Usable bytes of the live block at `p` with tag `tag`. */
-export function usableOf(a: Arena, p: number, tag: number): number {
+/** Usable bytes of the live block at the user's pointer `ptr`, whose tag checkLive returned. */
+export function usableOf(a: Arena, ptr: number, tag: number): number {
   const bin = tag & TAG_BIN_MASK;
-  return bin === LARGE_BIN ? a.runLen[p >>> PAGE_SHIFT] * PAGE_SIZE : binSize(bin);
+  return bin === LARGE_BIN ? a.runLen[(ptr - a.base) >>> PAGE_SHIFT] * PAGE_SIZE : binSize(bin);
 }

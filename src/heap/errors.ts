@@ -14,7 +14,8 @@ export type HeapErrorCode =
   | 'ELANE' // the heap was built by a different lane
   | 'EBUILD' // the heap was made by a different build (version) of hakozuna
   | 'EHANDLE' // not a heap handle, or a corrupt heap
-  | 'EBUSY' // a heap-wide operation (reset) while other threads are attached
+  | 'EBUSY' // a heap-wide operation (reset, destroy) while other threads are attached
+  | 'EOVERLAP' // a region that overlaps a live heap's
   | 'EDETACHED'; // the heap was detached from this thread
 
 export class HeapError extends Error {

@@ -21,7 +21,11 @@ function takeLargeRun(t: ThreadHeap, pages: number, alignPages: number): number 
   return pages <= PAGES_PER_SEGMENT ? t.takeRun(pages, alignPages) : allocSpan(t.arena, Math.ceil(pages / PAGES_PER_SEGMENT));
 }
 
-/** Allocate `size` bytes as a page run aligned to `alignPages` pages; zero it when `zero`. */
+/**
+ * Allocate `size` bytes as a page run aligned to `alignPages` pages of the
+ * whole buffer; zero it when `zero`. Returns the user's pointer (base + p), or
+ * 0 from exhausted().
+ */
 export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zero: boolean): number {
   const a: Arena = t.arena;
   const dataBytes = a.layout.arenaBytes - a.layout.metaBytes;
@@ -46,12 +50,12 @@ export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zer
   Atomics.add(a.u32, H_LARGE_BLOCKS, 1);
   if (HZ3_RSS_BREAKDOWN_OBSERVE) observeLarge(t, page, size, true);
   Atomics.store(a.gmap, p >>> 4, 1); // live from here on: a free can claim it
-  return p;
+  return a.base + p;
 }
 
-/** Free a large block the caller (slot word `slotWord`) found live; throws EDOUBLE_FREE if another thread claimed it first. */
+/** Free the large block at heap offset `p` the caller (slot word `slotWord`) found live; throws EDOUBLE_FREE if another thread claimed it first. */
 export function freeLarge(a: Arena, slotWord: number, p: number, op = 'free'): void {
-  if (Atomics.compareExchange(a.gmap, p >>> 4, 1, 0) !== 1) throw doubleFree(p, op);
+  if (Atomics.compareExchange(a.gmap, p >>> 4, 1, 0) !== 1) throw doubleFree(a.base + p, op);
   const page = p / PAGE_SIZE;
   if (HZ3_RSS_BREAKDOWN_OBSERVE) observeLarge({ arena: a, slotWord }, page, 0, false);
   const pages = a.runLen[page];

@@ -24,10 +24,10 @@ export function isLiveBlock(a: Arena, p: unknown): boolean {
   } catch {
     return false;
   }
-  const ptr = p as number;
+  const q = (p as number) - a.base; // the heap's offset of the user's pointer
   const bin = tag & TAG_BIN_MASK;
   if (HZ3_FREE_CHECKS || bin === LARGE_BIN) return true;
-  return startsBlock(a, ptr, tag) && !onFreeList(a, ptr, bin);
+  return startsBlock(a, q, tag) && !onFreeList(a, q, bin);
 }
 
 /** Without marks: does `p` start a block of the page (small) or a run (medium)? */

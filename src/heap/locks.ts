@@ -21,6 +21,8 @@ export const ABANDON_MS = 1000;
 
 let canWait: boolean | undefined;
 function waitAllowed(i32: Int32Array): boolean {
+  // A heap in a plain ArrayBuffer (one thread) cannot wait; that says nothing of shared heaps.
+  if (typeof SharedArrayBuffer !== 'function' || !(i32.buffer instanceof SharedArrayBuffer)) return false;
   if (canWait === undefined) {
     try {
       Atomics.wait(i32, 0, 0x7fffffff, 0); // never equal: returns at once where waiting is allowed

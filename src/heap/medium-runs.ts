@@ -41,11 +41,12 @@ export function clearMediumRun(a: Arena, page: number, pages: number): void {
 }
 
 /**
- * The error for `p` in a page of S57 medium bin `bin` that is not a live block
+ * The error for heap offset `p` in a page of S57 medium bin `bin` that is not a live block
  * start: in the run's unused tail, at a free block's start (double free), or
  * inside a block (EINTERIOR, with the block's start).
  */
 export function mediumPointerError(a: Arena, p: number, page: number, bin: number, op: string): HeapError {
+  const ptr = a.base + p; // as the user named it
   const size = binSize(bin);
   const first = runStartOf(a, page);
   const base = first * PAGE_SIZE;
@@ -55,12 +56,12 @@ export function mediumPointerError(a: Arena, p: number, page: number, bin: numbe
   if (offset >= blocks * size) {
     return new HeapError(
       'EPTR_NOT_ALLOCATED',
-      `${op}: pointer ${show(p)} is in the unused last ${runBytes - blocks * size} bytes of the ${binRunPages(bin)}-page run at page ${first}, whose ${blocks} blocks of ${size} bytes end at offset ${blocks * size}`,
+      `${op}: pointer ${show(ptr)} is in the unused last ${runBytes - blocks * size} bytes of the ${binRunPages(bin)}-page run at page ${first}, whose ${blocks} blocks of ${size} bytes end at offset ${blocks * size}`,
     );
   }
   const start = offset - (offset % size);
-  if (start === offset) return new HeapError('EDOUBLE_FREE', `${op}: block ${show(p)} is already free`);
-  return new HeapError('EINTERIOR', `${op}: pointer ${show(p)} is ${offset - start} bytes inside a ${size}-byte block at ${show(base + start)}`);
+  if (start === offset) return new HeapError('EDOUBLE_FREE', `${op}: block ${show(ptr)} is already free`);
+  return new HeapError('EINTERIOR', `${op}: pointer ${show(ptr)} is ${offset - start} bytes inside a ${size}-byte block at ${show(a.base + base + start)}`);
 }
 
 /** heap.check(): why free block `p` of S57 medium bin `bin` is not a block start of its run, or undefined. */

@@ -18,16 +18,22 @@ import { resetSegments } from './segments.ts';
 import { heapAccount } from './account.ts';
 import { HeapError } from './errors.ts';
 
-/** Free every block; `slot` is the caller's. Returns the live blocks that were freed. Throws EBUSY while others are attached. */
-export function resetHeap(a: Arena, slot: number): number {
+/** Throw EBUSY, naming them, while threads other than `slot`'s are attached (reset, destroy). */
+export function refuseIfOthersAttached(a: Arena, slot: number, op: string): void {
   const u32 = a.u32;
   const others: string[] = [];
   for (let s = 0; s < a.layout.maxThreads; s++) {
     if (s !== slot && Atomics.load(u32, a.slotWord(s) + S_STATE) !== SLOT_FREE) others.push(`slot ${s} (thread ${u32[a.slotWord(s) + S_THREAD_ID]})`);
   }
   if (others.length > 0) {
-    throw new HeapError('EBUSY', `reset: ${others.length} other thread(s) are attached: ${others.join(', ')}; detach them first (heap.detach() in each)`);
+    throw new HeapError('EBUSY', `${op}: ${others.length} other thread(s) are attached: ${others.join(', ')}; detach them first (heap.detach() in each)`);
   }
+}
+
+/** Free every block; `slot` is the caller's. Returns the live blocks that were freed. Throws EBUSY while others are attached. */
+export function resetHeap(a: Arena, slot: number): number {
+  const u32 = a.u32;
+  refuseIfOthersAttached(a, slot, 'reset');
   const freed = heapAccount(a).liveBlocks;
   const w = a.slotWord(slot);
   for (let b = 0; b < NUM_BINS; b++) {

@@ -70,8 +70,13 @@ export function largestRun(u32: Uint32Array, e: number): number {
   return run > best ? run : best;
 }
 
-/** First page (within the segment) of `n` free pages aligned to `align` pages, or -1. */
-function findRun(u32: Uint32Array, e: number, n: number, align: number): number {
+/**
+ * First page (within the segment) of `n` free pages aligned to `align` pages of
+ * the whole buffer, or -1. `phase` is the segment's first page modulo `align`
+ * in the whole buffer (alignPhase): 0 unless the heap is a region that starts
+ * off such a boundary.
+ */
+function findRun(u32: Uint32Array, e: number, n: number, align: number, phase: number): number {
   let run = 0;
   let start = 0;
   for (let i = 0; i < PAGES_PER_SEGMENT; i++) {
@@ -83,7 +88,7 @@ function findRun(u32: Uint32Array, e: number, n: number, align: number): number 
     }
     if ((bits >>> (i & 31)) & 1) {
       if (run === 0) {
-        if ((i & (align - 1)) !== 0) continue;
+        if (((i + phase) & (align - 1)) !== 0) continue;
         start = i;
       }
       if (++run === n) return start;
@@ -169,7 +174,13 @@ export const centralScanDue = (a: Arena): boolean =>
   Atomics.load(a.u32, H_CENTRAL_PUSHES) !== Atomics.load(a.u32, H_CENTRAL_SCANNED);
 
 /**
- * Take a run of `n` pages (n <= 256) aligned to `align` pages (a power of two
+ * Where a segment's first page falls modulo `align` pages (a power of two <= 256)
+ * of the whole buffer: the heap's first page, as segments are whole MiBs from there.
+ */
+export const alignPhase = (a: Arena, align: number): number => a.basePage & (align - 1);
+
+/**
+ * Take a run of `n` pages (n <= 256) aligned to `align` pages of the whole buffer (a power of two
  * <= 256) for the thread of slot word `slotWord`. Returns the first page number,
  * or -1 when the arena is exhausted. With `scanFirst`, it returns SCAN_FIRST
  * instead of opening a never-used segment while central may hold fully free
@@ -178,6 +189,7 @@ export const centralScanDue = (a: Arena): boolean =>
  */
 export function allocRun(a: Arena, slotWord: number, owner: number, n: number, align: number, scanFirst = false): number {
   const u32 = a.u32;
+  const phase = alignPhase(a, align);
   lock(a.i32, H_SEGMENT_LOCK, a.me);
   try {
     const segBase = (s: number): number => s * PAGES_PER_SEGMENT;
@@ -186,7 +198,7 @@ export function allocRun(a: Arena, slotWord: number, owner: number, n: number, a
     if (cur >= 0) {
       const e = segEntry(a, cur);
       if (u32[e + SEG_STATE] === SEG_OPEN && u32[e + SEG_LARGEST_RUN] >= n) {
-        const first = findRun(u32, e, n, align);
+        const first = findRun(u32, e, n, align, phase);
         if (first >= 0) {
           takePages(a, cur, first, n);
           return segBase(cur) + first;
@@ -204,7 +216,7 @@ export function allocRun(a: Arena, slotWord: number, owner: number, n: number, a
           const seg = w * 32 + (31 - Math.clz32(low));
           const e = segEntry(a, seg);
           if (u32[e + SEG_LARGEST_RUN] < n) continue;
-          const first = findRun(u32, e, n, align);
+          const first = findRun(u32, e, n, align, phase);
           if (first < 0) continue;
           takePages(a, seg, first, n);
           u32[slotWord + S_CUR_SEGMENT] = seg + 1;
@@ -216,12 +228,14 @@ export function allocRun(a: Arena, slotWord: number, owner: number, n: number, a
     if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + C.S49_MISS]++;
     // 3. A fully free or never-used segment.
     if (scanFirst && findSetBit(a, FREE_SET) < 0 && u32[H_FRESH_SEGMENT] < a.layout.segments && centralScanDue(a)) return SCAN_FIRST;
+    const first = -phase & (align - 1); // the segment's first aligned page
+    if (first + n > PAGES_PER_SEGMENT) return -1;
     const seg = openSegment(a, owner);
     if (seg < 0) return -1;
     if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + C.S49_NEW_SEGMENT]++;
     u32[slotWord + S_CUR_SEGMENT] = seg + 1;
-    takePages(a, seg, 0, n);
-    return segBase(seg);
+    takePages(a, seg, first, n);
+    return segBase(seg) + first;
   } finally {
     unlock(a.i32, H_SEGMENT_LOCK);
   }

@@ -8,6 +8,11 @@
  *   u32[tc + 2 * bin]      first free block of bin (0 = empty)
  *   u32[tc + 2 * bin + 1]  blocks in the list
  *
+ * Blocks are named by `p`, their offset in the heap; the user's pointer is
+ * `base + p` (0 for a heap that is a whole buffer): malloc adds base on the
+ * way out, free subtracts it on the way in, and the slow functions that
+ * return to the user (refill, mallocSlow) return `base + p` too.
+ *
  * malloc: size -> bin by one table load, pop. free: one page-tag load says the
  * block's bin and owner; owner == me -> push (drain half to central over the
  * cap). Nothing else happens here: no Atomics, no counters, no policy, no
@@ -57,6 +62,7 @@ export function createHotPath(t: ThreadHeap): HotPath {
   const tc = t.tc;
   const me = t.owner << TAG_OWNER_SHIFT;
   const pageLimit = ptag.length;
+  const base = t.arena.base; // the user's pointer is base + p (arena.ts)
 
   function malloc(size: number): number {
     if (typeof size === 'number' && (size >>> 0) === size && size <= MAX_MEDIUM_SIZE) {
@@ -69,20 +75,21 @@ export function createHotPath(t: ThreadHeap): HotPath {
         u32[h] = u32[p >>> 2];
         u32[h + 1]--;
         if (HZ3_FREE_CHECKS) gmap[p >>> 4] = 1;
-        return p;
+        return base + p;
       }
       return t.refill(bin, size);
     }
     return t.mallocSlow(size);
   }
 
-  function free(p: number): void {
-    if (typeof p === 'number' && (p >>> 0) === p && (p & 15) === 0 && p >>> PAGE_SHIFT < pageLimit) {
+  function free(ptr: number): void {
+    const p = typeof ptr === 'number' ? ptr - base : -1; // -1: not a block (no arithmetic on a non-number)
+    if ((p >>> 0) === p && (p & 15) === 0 && p >>> PAGE_SHIFT < pageLimit) {
       const tag = ptag[p >>> PAGE_SHIFT];
       if ((tag & TAG_OWNER_MASK) === me && (!HZ3_FREE_CHECKS || gmap[p >>> 4] === 1)) {
         if (HZ3_FREE_CHECKS) {
           if (HZ3_SAFE_ATOMIC_CHECKS) {
-            if (Atomics.compareExchange(gmap, p >>> 4, 1, 0) !== 1) return t.freeSlow(p);
+            if (Atomics.compareExchange(gmap, p >>> 4, 1, 0) !== 1) return t.freeSlow(ptr);
           } else gmap[p >>> 4] = 0;
         }
         const bin = tag & TAG_BIN_MASK;
@@ -96,7 +103,7 @@ export function createHotPath(t: ThreadHeap): HotPath {
       }
       if (tag !== 0) return t.freeOther(p, tag);
     }
-    t.freeSlow(p);
+    t.freeSlow(ptr);
   }
 
   return { malloc, free };
@@ -149,7 +156,7 @@ export class ThreadHeap {
   }
 
   /**
-   * Miss in `bin`: bring a batch into the (empty) bin and return one block.
+   * Miss in `bin`: bring a batch into the (empty) bin and return one block (the user's pointer).
    * Order: my remote ring out, my inbox in, central, then carve from a segment;
    * when all fail, reclaim (reclaim.ts) and try once more before EEXHAUSTED.
    */
@@ -170,7 +177,7 @@ export class ThreadHeap {
         u32[h] = u32[p >>> 2];
         u32[h + 1]--;
         if (HZ3_FREE_CHECKS) a.gmap[p >>> 4] = 1;
-        return p;
+        return a.base + p;
       }
     }
     // Each source below returns a chain whose length is in word 2 of its head.
@@ -191,7 +198,7 @@ export class ThreadHeap {
     u32[h + 1] = n;
     if (n > this.caps[bin]) this.drain(bin);
     if (HZ3_FREE_CHECKS) a.gmap[chain >>> 4] = 1;
-    return chain;
+    return a.base + chain;
   }
 
   /** Out of memory: adopt dead threads, then gather what every thread and central hold (reclaim.ts). */
@@ -305,16 +312,17 @@ export class ThreadHeap {
     return mallocLarge(this, size, 1, false);
   }
 
-  /** free that missed the fast test: null, large, another owner's block, or bad input. */
-  freeSlow(p: number): void {
-    if (p === 0) return;
+  /** free that missed the fast test: null, large, another owner's block, or bad input (`ptr` as the user gave it). */
+  freeSlow(ptr: number): void {
+    if (ptr === 0) return;
     const a = this.arena;
-    const tag = checkLive(a, p, 'free'); // throws unless p is a live block start
+    const tag = checkLive(a, ptr, 'free'); // throws unless ptr is a live block start
+    const p = ptr - a.base;
     const bin = tag & TAG_BIN_MASK;
     if (bin === LARGE_BIN) return freeLarge(a, this.slotWord, p);
     if (HZ3_FREE_CHECKS) {
       if (HZ3_SAFE_ATOMIC_CHECKS) {
-        if (Atomics.compareExchange(a.gmap, p >>> 4, 1, 0) !== 1) throw doubleFree(p, 'free');
+        if (Atomics.compareExchange(a.gmap, p >>> 4, 1, 0) !== 1) throw doubleFree(ptr, 'free');
       } else a.gmap[p >>> 4] = 0;
     }
     const owner = (tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT;
@@ -329,13 +337,14 @@ export class ThreadHeap {
    */
   freeOther(p: number, tag: number): void {
     const owner = (tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT;
-    if ((tag & TAG_BIN_MASK) === LARGE_BIN || owner === this.owner) return this.freeSlow(p);
+    const ptr = this.arena.base + p;
+    if ((tag & TAG_BIN_MASK) === LARGE_BIN || owner === this.owner) return this.freeSlow(ptr);
     const gmap = this.arena.gmap;
     if (HZ3_FREE_CHECKS) {
       if (HZ3_SAFE_ATOMIC_CHECKS) {
-        if (Atomics.compareExchange(gmap, p >>> 4, 1, 0) !== 1) return this.freeSlow(p);
+        if (Atomics.compareExchange(gmap, p >>> 4, 1, 0) !== 1) return this.freeSlow(ptr);
       } else {
-        if (gmap[p >>> 4] !== 1) return this.freeSlow(p);
+        if (gmap[p >>> 4] !== 1) return this.freeSlow(ptr);
         gmap[p >>> 4] = 0;
       }
     }

@@ -113,9 +113,9 @@ export function rssBreakdown(a: Arena): RssBreakdown {
     for (let p = page; p < page + n; p++) if (a.pageBit(a.residentWord, p)) out.seg_free += PAGE_SIZE;
   });
   const { metaBytes, arenaBytes } = a.layout;
-  const metaPages = osResidentPages(a.u8, 0, metaBytes);
+  const metaPages = osResidentPages(a.u8, a.base, metaBytes);
   out.meta = Number.isNaN(metaPages) ? metaBytes : metaPages * PAGE_SIZE;
-  out.osDataBytes = osResidentPages(a.u8, metaBytes, arenaBytes - metaBytes) * PAGE_SIZE;
+  out.osDataBytes = osResidentPages(a.u8, a.base + metaBytes, arenaBytes - metaBytes) * PAGE_SIZE;
   out.resident = out.meta + Atomics.load(u32, H_RESIDENT_PAGES) * PAGE_SIZE;
   return out;
 }

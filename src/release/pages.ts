@@ -27,7 +27,7 @@ export const newTally = (): ReleaseTally => ({ calls: 0, pages: 0, bytes: 0 });
  * a segment under the segment lock, or held exclusively by the caller).
  */
 export function releasePages(a: Arena, page: number, n: number, tally?: ReleaseTally): number {
-  const bytes = osRelease(a.u8, page * PAGE_SIZE, n * PAGE_SIZE);
+  const bytes = osRelease(a.u8, a.base + page * PAGE_SIZE, n * PAGE_SIZE);
   const dropped = a.pageBits(a.residentWord, page, n, false);
   if (dropped > 0) Atomics.sub(a.u32, H_RESIDENT_PAGES, dropped);
   if (releaseMode === 'madvise') a.pageBits(a.dirtyWord, page, n, false); // reads back as zero now

@@ -194,7 +194,7 @@ export function misuseSuite(lib: Lib, lane: MisuseLane): void {
       corrupt(4, 1000, 'maxThreads 1000 is not in [1, 255]'); // H_MAX_THREADS
       corrupt(4, 0, 'maxThreads 0');
       corrupt(5, 0, '0 segments, where 16777216 bytes make 16'); // H_SEGMENTS
-      corrupt(3, 1, 'it describes 4096 bytes, the buffer has 16777216'); // H_ARENA_PAGES
+      corrupt(3, 1, "it describes 4096 bytes, the handle's region has 16777216"); // H_ARENA_PAGES
       corrupt(6, 99, 'first data segment 99'); // H_FIRST_DATA_SEGMENT
       corrupt(8, 1000, 'next fresh segment 1000'); // H_FRESH_SEGMENT
       corrupt(1, 77, 'layout version 77'); // H_VERSION

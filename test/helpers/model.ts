@@ -68,7 +68,9 @@ export function drawSize(r: Rng): number {
 /**
  * Random calls checked against a model of the live blocks. With a small heap,
  * pass `onExhausted: 'null'` in `heapOptions`: a full heap's 0 then counts in
- * `fulls` and the model goes on (a failed realloc keeps its block).
+ * `fulls` and the model goes on (a failed realloc keeps its block). Alignments
+ * go up to `1 << maxAlignShift` (a region off a MiB boundary refuses the
+ * largest ones for blocks that would not fit a segment after the lead).
  */
 export function runModel(
   lib: Lib,
@@ -76,6 +78,7 @@ export function runModel(
   ops: number,
   draw: (r: Rng) => number = drawSize,
   heapOptions: Parameters<Lib['createHeap']>[0] = { maxBytes: 512 << 20 },
+  maxAlignShift = 20,
 ): { ops: number; maxLive: number; fulls: number } {
   const h = lib.createHeap(heapOptions);
   let fulls = 0;
@@ -138,7 +141,7 @@ export function runModel(
       const size = draw(r) >>> 3;
       add(h.calloc(n, size), n * size, true);
     } else if (k < bias + 150) {
-      const alignment = 1 << r.below(21);
+      const alignment = 1 << r.below(maxAlignShift + 1);
       const size = draw(r);
       const p = h.alignedAlloc(alignment, size);
       expect(p % alignment).toBe(0);

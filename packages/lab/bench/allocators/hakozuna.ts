@@ -27,13 +27,14 @@ function numericStats(heap: Heap): Record<string, number> {
  */
 function residency(heap: Heap): AllocatorResidency {
   const st = heap.stats();
+  const at = heap.region.byteOffset; // the arena's start in its buffer (0 unless a region)
   return {
     probe: {
       label: 'hakozuna arena',
-      buffer: heap.buffer,
-      metadata: { offset: 0, bytes: st.metadataBytes },
-      data: { offset: st.metadataBytes, bytes: st.arenaBytes - st.metadataBytes },
-      accountWord: { wordIndex: H_RESIDENT_PAGES, unitBytes: PAGE_SIZE },
+      buffer: heap.buffer as SharedArrayBuffer, // the lab's heaps are shared (createHeap without an ArrayBuffer)
+      metadata: { offset: at, bytes: st.metadataBytes },
+      data: { offset: at + st.metadataBytes, bytes: st.arenaBytes - st.metadataBytes },
+      accountWord: { wordIndex: (at >>> 2) + H_RESIDENT_PAGES, unitBytes: PAGE_SIZE },
     },
     ...(st.releaseMode !== 'madvise' ? { recordOnlyReason: `releaseMode ${st.releaseMode}${st.releaseModeReason ? ': ' + st.releaseModeReason : ''}` } : {}),
     accountNow: () => heap.stats().residentBytes,
