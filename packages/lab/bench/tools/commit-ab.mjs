@@ -3,6 +3,10 @@
 // process; prints medians and B/A. Both sides run this tree's workload loops.
 //
 //   node packages/lab/bench/tools/commit-ab.mjs --a b05a6ae --b WORKTREE [--lane scale] [--reps 7] [--iterations 20000000]
+//   node packages/lab/bench/tools/commit-ab.mjs --a WORKTREE --b WORKTREE --b-heap region   (a region heap against a whole-buffer one)
+//
+// --a-heap / --b-heap: 'whole' (default: createHeap({ maxBytes: 1 GiB })) or 'region' (the same
+// 1 GiB as a region of a larger SharedArrayBuffer, at an odd offset: see loop.mjs).
 //
 // Each revision is checked out in a temporary git worktree and bundled with its own
 // scripts/lane-build.mjs, so the comparison is of the code as it was.
@@ -20,6 +24,8 @@ const args = Object.fromEntries(
 const lane = args.lane ?? 'scale';
 const reps = Number(args.reps ?? 7);
 const iterations = Number(args.iterations ?? 20_000_000);
+const heaps = [args['a-heap'] ?? 'whole', args['b-heap'] ?? 'whole'];
+for (const h of heaps) if (h !== 'whole' && h !== 'region') throw new Error(`--a-heap/--b-heap must be 'whole' or 'region', got ${h}`);
 const cases = { small: ['random_mixed', 16, 2048], medium: ['random_mixed', 4096, 32768], mixed: ['random_mixed', 16, 32768], dist: ['dist_app'] };
 if (!args.a || !args.b) {
   console.error('usage: node packages/lab/bench/tools/commit-ab.mjs --a REV --b REV|WORKTREE [--lane L] [--reps N] [--iterations N]');
@@ -27,19 +33,19 @@ if (!args.a || !args.b) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'hz-commit-ab-'));
-async function bundleOf(rev) {
+async function bundleOf(rev, side) {
   let src = root;
   if (rev !== 'WORKTREE') {
-    src = join(tmp, `src-${rev}`);
+    src = join(tmp, `src-${side}-${rev}`);
     execFileSync('git', ['-C', root, 'worktree', 'add', '--detach', '-q', src, rev]);
     symlinkSync(join(root, 'node_modules'), join(src, 'node_modules'));
   }
   const { buildLane } = await import(pathToFileURL(join(src, 'scripts', 'lane-build.mjs')).href);
-  const { entry } = await buildLane(lane, {}, undefined, { outRoot: join(tmp, `out-${rev}`) });
+  const { entry } = await buildLane(lane, {}, undefined, { outRoot: join(tmp, `out-${side}-${rev}`) });
   return { rev, src, entry };
 }
 
-const sides = [await bundleOf(args.a), await bundleOf(args.b)];
+const sides = [await bundleOf(args.a, 'a'), await bundleOf(args.b, 'b')];
 const workloads = join(tmp, 'workloads.mjs');
 {
   const esbuild = await import('esbuild');
@@ -49,7 +55,7 @@ const workloads = join(tmp, 'workloads.mjs');
   });
 }
 const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
-console.log(`lane ${lane}, ${iterations} iterations, ${reps} alternating runs per side; M ops/s (median, all runs)`);
+console.log(`lane ${lane}, ${iterations} iterations, ${reps} alternating runs per side; heaps A ${heaps[0]}, B ${heaps[1]}; M ops/s (median, all runs)`);
 try {
   for (const [name, workload] of Object.entries(cases)) {
     const got = sides.map(() => []);
@@ -57,7 +63,7 @@ try {
       sides.forEach((s, i) => {
         const out = spawnSync(process.execPath, [join(root, 'packages', 'lab', 'bench', 'tools', 'loop.mjs'), s.entry, workloads, ...workload.map(String), String(iterations)], {
           encoding: 'utf8',
-          env: { ...process.env, HAKOZUNA_ADDON: join(root, 'native', 'build', 'Release', 'hakozuna_release.node') },
+          env: { ...process.env, HAKOZUNA_ADDON: join(root, 'native', 'build', 'Release', 'hakozuna_release.node'), HZ_LOOP_HEAP: heaps[i] },
         });
         if (out.status !== 0) throw new Error(`${s.rev}: ${out.stderr}`);
         got[i].push(Number(out.stdout.trim()));
