@@ -262,7 +262,7 @@ describe('central pools under concurrency', () => {
       const seen = new Set<number>();
       centralTakeAll(a, bin, (head) => {
         for (const p of listBlocks(a.u32, head)) {
-          expect(seen.has(p)).toBe(false);
+          expect(seen.has(p), `block ${p} is in central twice`).toBe(false);
           seen.add(p);
           checkStamp(a.u32, p, HOLDER + 1, WORDS, bin, `bin ${bin} at the end`);
           expect(a.u32[(p >>> 2) + HOLDER]).toBe(0);

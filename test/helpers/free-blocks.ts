@@ -6,6 +6,9 @@
  * the block turns up: a block that was written by someone else, or moved to the
  * wrong list, fails the check. No vitest import: worker scripts use it too.
  */
+import type { Arena } from '../../src/heap/arena.ts';
+import { PAGE_SHIFT, TAG_BIN_MASK } from '../../src/heap/layout.ts';
+import { binSize } from '../../src/heap/size-classes.ts';
 
 export const patternWord = (p: number, i: number, seed: number): number =>
   (Math.imul(p ^ Math.imul(seed + 1, 0x9e3779b1), 0x85ebca6b) ^ Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
@@ -38,3 +41,6 @@ export function linkBlocks(u32: Uint32Array, blocks: readonly number[]): number 
   for (let i = 0; i < blocks.length; i++) u32[blocks[i]! >>> 2] = i + 1 < blocks.length ? blocks[i + 1]! : 0;
   return blocks.length === 0 ? 0 : blocks[0]!;
 }
+
+/** Words of block `p` (a heap offset in `a`) by its page's bin: what a test may pattern. */
+export const blockWords = (a: Arena, p: number): number => binSize(a.ptag[p >>> PAGE_SHIFT]! & TAG_BIN_MASK) >>> 2;
