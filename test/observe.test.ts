@@ -112,6 +112,8 @@ describe('the default bundle', () => {
     'observeMediumRequest', 'HZ3_MEDIUM_WASTE_OBS', 'HZ3_MEDIUM_WASTE_SC', 'HZ3_S49_PACK', 'mediumSubrelease',
     'HZ3_S55_3_MEDIUM_SUBRELEASE', 'delayedSubrelease', 'HZ3_S55_3B_DELAY', 'exitPurge', 'HZ3_S61_THREAD_EXIT_PURGE',
     'decayPurge', 'HZ3_DECAY_PURGE', 'epochByTime', 'observeRequest', 'observeLarge', '[HZ3_RSS_BREAKDOWN]',
+    // The counters' declarations: names, derived figures and the declaring function itself.
+    'declareCounters', 'new_segment', 'hit_pct', 'waste_pct', 'demote_pages', 'reused_skips', 'returned_blocks', 'HZ3_RSS_BREAKDOWN_MEAN',
   ];
   const has = (file: string, name: string): boolean => readFileSync(file, 'utf8').includes(name);
 
@@ -120,7 +122,7 @@ describe('the default bundle', () => {
     for (const name of boxCode) expect(has(entry, name), name).toBe(false);
     // ... and the same names are found where the boxes are on, so the test can see them.
     const research = (await buildLane('research', {}, undefined, { outRoot: join(ROOT, 'dist', 'test-bundle') })).entry;
-    for (const name of ['observeMediumRequest', 'HZ3_MEDIUM_WASTE_OBS', 'HZ3_S49_PACK', 'observeRequest', 'observeLarge', '[HZ3_RSS_BREAKDOWN]']) {
+    for (const name of ['observeMediumRequest', 'HZ3_MEDIUM_WASTE_OBS', 'HZ3_S49_PACK', 'observeRequest', 'observeLarge', '[HZ3_RSS_BREAKDOWN]', 'new_segment', 'hit_pct', 'waste_pct', 'HZ3_RSS_BREAKDOWN_MEAN']) {
       expect(has(research, name), name).toBe(true);
     }
     const mem = (await buildLane('mem', {}, undefined, { outRoot: join(ROOT, 'dist', 'test-bundle') })).entry;
@@ -130,7 +132,7 @@ describe('the default bundle', () => {
         outRoot: join(ROOT, 'dist', 'test-bundle'),
       })
     ).entry;
-    for (const name of ['mediumSubrelease', 'delayedSubrelease', 'exitPurge', 'HZ3_S55_3B_DELAY']) expect(has(all, name), name).toBe(true);
+    for (const name of ['mediumSubrelease', 'delayedSubrelease', 'exitPurge', 'HZ3_S55_3B_DELAY', 'demote_pages', 'reused_skips', 'returned_blocks']) expect(has(all, name), name).toBe(true);
   });
 
   it('keeps the free checks out of the fast lane', async () => {

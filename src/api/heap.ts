@@ -25,9 +25,9 @@ import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases
 import { newTally, releaseFreeRuns } from '../release/pages.ts';
 import { flushRemoteRing } from '../heap/remote.ts';
 import { epochByTime, onEpoch } from '../boxes/epoch.ts';
-import { BOXES, C, counterBase } from '../observe/counters.ts';
+import { BOXES, counterBase } from '../observe/counters.ts';
 import { collectReport, type HeapReport } from '../observe/report.ts';
-import { breakdownSamples, rssBreakdown, type BreakdownSample, type RssBreakdown } from '../observe/rss-breakdown.ts';
+import { RSS_BREAKDOWN, breakdownSamples, rssBreakdown, type BreakdownSample, type RssBreakdown } from '../observe/rss-breakdown.ts';
 import { HeapError, show } from '../heap/errors.ts';
 import { noteReleaseMode, osResidentPages, releaseMode, releaseModeReason } from '../release/os.ts';
 import { threadId, isMainThread, env, onExit, offExit, writeStderr, requireSharedMemory, watchWorker, type WatchableWorker } from '../platform/index.ts';
@@ -520,7 +520,7 @@ export class Heap {
     if (Atomics.load(this.arena.u32, H_DEAD_SLOTS) !== 0) adoptDeadSlots(t);
     const freed = resetHeap(this.arena, t.slot);
     // Live large requests in the breakdown's counters are gone with their blocks.
-    if (HZ3_RSS_BREAKDOWN_OBSERVE) for (let s = 0; s < this.arena.layout.maxThreads; s++) this.arena.f64[counterBase(this.arena.slotWord(s)) + C.RSS_LARGE_REQ] = 0;
+    if (HZ3_RSS_BREAKDOWN_OBSERVE) for (let s = 0; s < this.arena.layout.maxThreads; s++) this.arena.f64[counterBase(this.arena.slotWord(s)) + RSS_BREAKDOWN.large_req] = 0;
     return freed;
   }
 

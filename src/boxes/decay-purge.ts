@@ -19,7 +19,7 @@
 import { Arena } from '../heap/arena.ts';
 import { forEachFreeRun } from '../heap/segments.ts';
 import { scanCentral } from '../heap/reclaim.ts';
-import { C, bump } from '../observe/counters.ts';
+import { DECAY, bump } from '../observe/counters.ts';
 import { newTally, releasePages, type ReleaseTally } from '../release/pages.ts';
 
 export interface DecayOptions {
@@ -66,11 +66,11 @@ export function decayPurge(a: Arena, slotWord: number, now: number, opts: DecayO
       start = -1;
     }
   });
-  bump(a, slotWord, C.DECAY + 0);
-  bump(a, slotWord, C.DECAY + 1, returnedPages);
-  bump(a, slotWord, C.DECAY + 2, tally.calls);
-  bump(a, slotWord, C.DECAY + 3, tally.pages);
-  bump(a, slotWord, C.DECAY + 4, tally.bytes);
-  if (capped) bump(a, slotWord, C.DECAY + 5);
+  bump(a, slotWord, DECAY.purges);
+  bump(a, slotWord, DECAY.returned_pages, returnedPages);
+  bump(a, slotWord, DECAY.madvise_calls, tally.calls);
+  bump(a, slotWord, DECAY.madvise_pages, tally.pages);
+  bump(a, slotWord, DECAY.madvise_bytes, tally.bytes);
+  if (capped) bump(a, slotWord, DECAY.capped);
   return { ...tally, returnedPages, capped };
 }

@@ -18,7 +18,7 @@
  */
 import { S_BOX_AREA } from '../heap/layout.ts';
 import { pagesFree, withSegmentLock } from '../heap/segments.ts';
-import { C, bump } from '../observe/counters.ts';
+import { S55_3B, bump } from '../observe/counters.ts';
 import { newTally, releasePages } from '../release/pages.ts';
 import { returnToSegments } from '../heap/reclaim.ts';
 import type { ThreadHeap } from '../heap/thread-cache.ts';
@@ -60,10 +60,10 @@ function drain(t: ThreadHeap, epoch: number): void {
   u32[r + RING_HEAD] = head;
   if (drained === 0) return;
   const w = t.slotWord;
-  bump(a, w, C.S55_3B + 3);
-  bump(a, w, C.S55_3B + 4, tally.calls);
-  bump(a, w, C.S55_3B + 5, tally.bytes);
-  bump(a, w, C.S55_3B + 6, reused);
+  bump(a, w, S55_3B.drained_calls);
+  bump(a, w, S55_3B.madvise_calls, tally.calls);
+  bump(a, w, S55_3B.madvise_bytes, tally.bytes);
+  bump(a, w, S55_3B.reused_skips, reused);
 }
 
 function schedule(t: ThreadHeap, epoch: number): void {
@@ -90,7 +90,7 @@ function schedule(t: ThreadHeap, epoch: number): void {
     },
   });
   const w = t.slotWord;
-  bump(a, w, C.S55_3B + 0);
-  bump(a, w, C.S55_3B + 1, scheduled);
-  bump(a, w, C.S55_3B + 2, dropped);
+  bump(a, w, S55_3B.schedule_calls);
+  bump(a, w, S55_3B.scheduled_pages, scheduled);
+  bump(a, w, S55_3B.dropped, dropped);
 }

@@ -11,7 +11,7 @@
  * Stats: [HZ3_S61_THREAD_EXIT_PURGE] purges returned_blocks freed_segments madvise_calls madvise_bytes
  */
 import { Arena } from '../heap/arena.ts';
-import { C, bump } from '../observe/counters.ts';
+import { S61, bump } from '../observe/counters.ts';
 import { newTally, releaseFreeRuns } from '../release/pages.ts';
 import { returnToSegments } from '../heap/reclaim.ts';
 
@@ -20,9 +20,9 @@ export function exitPurge(a: Arena, slotWord: number): void {
   const { blocks } = returnToSegments(a, { mediumOnly: false, pageBudget: Infinity });
   const tally = newTally();
   const segments = releaseFreeRuns(a, tally);
-  bump(a, slotWord, C.S61 + 0);
-  bump(a, slotWord, C.S61 + 1, blocks);
-  bump(a, slotWord, C.S61 + 2, segments);
-  bump(a, slotWord, C.S61 + 3, tally.calls);
-  bump(a, slotWord, C.S61 + 4, tally.bytes);
+  bump(a, slotWord, S61.purges);
+  bump(a, slotWord, S61.returned_blocks, blocks);
+  bump(a, slotWord, S61.freed_segments, segments);
+  bump(a, slotWord, S61.madvise_calls, tally.calls);
+  bump(a, slotWord, S61.madvise_bytes, tally.bytes);
 }

@@ -6,7 +6,7 @@
  * hz3 measured -5.6% mean RSS on mstress: NO-GO as a default, kept as a lane.
  * Stats: [HZ3_S55_3_MEDIUM_SUBRELEASE] calls demote_pages madvise_calls madvise_pages madvise_bytes
  */
-import { C, bump } from '../observe/counters.ts';
+import { S55_3, bump } from '../observe/counters.ts';
 import { newTally, releasePages } from '../release/pages.ts';
 import { returnToSegments } from '../heap/reclaim.ts';
 import type { ThreadHeap } from '../heap/thread-cache.ts';
@@ -22,9 +22,9 @@ export function mediumSubrelease(t: ThreadHeap, epoch: number): void {
     onRun: (page, n) => releasePages(a, page, n, tally),
   });
   const w = t.slotWord;
-  bump(a, w, C.S55_3 + 0);
-  bump(a, w, C.S55_3 + 1, pages);
-  bump(a, w, C.S55_3 + 2, tally.calls);
-  bump(a, w, C.S55_3 + 3, tally.pages);
-  bump(a, w, C.S55_3 + 4, tally.bytes);
+  bump(a, w, S55_3.calls);
+  bump(a, w, S55_3.demote_pages, pages);
+  bump(a, w, S55_3.madvise_calls, tally.calls);
+  bump(a, w, S55_3.madvise_pages, tally.pages);
+  bump(a, w, S55_3.madvise_bytes, tally.bytes);
 }

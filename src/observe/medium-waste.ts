@@ -5,7 +5,7 @@
  * With S57 (HZ3_S57_MEDIUM_FINE_CLASSES) the classes are S57's 32 (sc 0..31,
  * 2304..32768 B) and each [HZ3_MEDIUM_WASTE_SC] line names its class's size.
  */
-import { C, counterBase } from './counters.ts';
+import { S56_WASTE, S56_WASTE_BY_CLASS, counterBase } from './counters.ts';
 import { FIRST_MEDIUM_BIN, binSize } from '../heap/size-classes.ts';
 import type { ThreadHeap } from '../heap/thread-cache.ts';
 
@@ -14,8 +14,8 @@ export function observeMediumRequest(t: ThreadHeap, size: number, bin: number): 
   const base = counterBase(t.slotWord);
   const alloc = binSize(bin);
   const sc = bin - FIRST_MEDIUM_BIN;
-  f64[base + C.S56_REQ] += size;
-  f64[base + C.S56_ALLOC] += alloc;
-  f64[base + C.S56_SC + 2 * sc] += size;
-  f64[base + C.S56_SC + 2 * sc + 1] += alloc;
+  f64[base + S56_WASTE.req] += size;
+  f64[base + S56_WASTE.alloc] += alloc;
+  f64[base + S56_WASTE_BY_CLASS.req + sc] += size;
+  f64[base + S56_WASTE_BY_CLASS.alloc + sc] += alloc;
 }

@@ -33,7 +33,7 @@ import { FIRST_MEDIUM_BIN, NUM_BINS, binObjectsPerRun, binRunPages, binSize } fr
 import { freeBlockCensus } from '../heap/account.ts';
 import { forEachFreeRun } from '../heap/segments.ts';
 import { osResidentPages } from '../release/os.ts';
-import { C, counterBase } from './counters.ts';
+import { counterBase, declareCounters, sumCounter } from './counters.ts';
 
 export interface RssBreakdown {
   live: number;
@@ -57,33 +57,44 @@ export const BREAKDOWN_KEYS = [
   'live', 'waste_small', 'waste_medium', 'waste_large', 'tcache', 'central', 'remote', 'seg_free', 'meta', 'resident',
 ] as const;
 
+/**
+ * The breakdown's counters: per bin the bytes requested and the blocks
+ * allocated, live large requested bytes, then the epoch samples: their count and
+ * the sum of each part (for the mean line). It prints the breakdown from the
+ * heap's books at the moment of the report, then the mean of the samples.
+ */
+export const RSS_BREAKDOWN = /* @__PURE__ */ declareCounters(HZ3_RSS_BREAKDOWN_OBSERVE, () => ({
+  line: 'HZ3_RSS_BREAKDOWN',
+  flag: 'HZ3_RSS_BREAKDOWN_OBSERVE',
+  counters: ['large_req', 'samples', ...BREAKDOWN_KEYS.map((k) => `sum_${k}` as const)],
+  arrays: { req: NUM_BINS, blocks: NUM_BINS },
+  lines: (v, a) => {
+    const out = [breakdownLine(rssBreakdown(a))];
+    if (v.samples > 0) out.push(`[HZ3_RSS_BREAKDOWN_MEAN] samples=${v.samples} ${BREAKDOWN_KEYS.map((k) => `${k}=${Math.round(v[`sum_${k}`] / v.samples)}`).join(' ')}`);
+    return out;
+  },
+}));
+
 /** Hot path (flag on): one more request of `size` bytes in `bin`. */
 export function observeRequest(t: { arena: Arena; slotWord: number }, size: number, bin: number): void {
-  const i = counterBase(t.slotWord) + C.RSS_REQ + 2 * bin;
-  t.arena.f64[i] += size;
-  t.arena.f64[i + 1]++;
+  const base = counterBase(t.slotWord);
+  t.arena.f64[base + RSS_BREAKDOWN.req + bin] += size;
+  t.arena.f64[base + RSS_BREAKDOWN.blocks + bin]++;
 }
 
 /** Large malloc and free (flag on): remember the request at the run's first page, and count it while live. */
 export function observeLarge(t: { arena: Arena; slotWord: number }, page: number, size: number, live: boolean): void {
   const a = t.arena;
   if (live) a.largeRequested[page] = size;
-  a.f64[counterBase(t.slotWord) + C.RSS_LARGE_REQ] += live ? size : -a.largeRequested[page]!;
-}
-
-function sumCounter(a: Arena, index: number): number {
-  let v = 0;
-  for (let s = 0; s < a.layout.maxThreads; s++) v += a.f64[counterBase(a.slotWord(s)) + index]!;
-  return v;
+  a.f64[counterBase(t.slotWord) + RSS_BREAKDOWN.large_req] += live ? size : -a.largeRequested[page]!;
 }
 
 export function rssBreakdown(a: Arena): RssBreakdown {
   const u32 = a.u32;
   const census = freeBlockCensus(a);
-  const observed = HZ3_RSS_BREAKDOWN_OBSERVE !== 0;
   const out: RssBreakdown = {
     live: 0, waste_small: 0, waste_medium: 0, waste_large: 0, tcache: 0, central: 0, remote: 0, seg_free: 0, meta: 0, resident: 0,
-    osDataBytes: NaN, requestsObserved: observed,
+    osDataBytes: NaN, requestsObserved: HZ3_RSS_BREAKDOWN_OBSERVE !== 0,
   };
   for (let b = 0; b < NUM_BINS; b++) {
     const size = binSize(b);
@@ -94,9 +105,10 @@ export function rssBreakdown(a: Arena): RssBreakdown {
     out.remote += remote * size;
     out.central += census.central[b]! * size;
     // Live requested bytes: this class's requested / usable ratio over its allocations so far.
-    const req = observed ? sumCounter(a, C.RSS_REQ + 2 * b) : 0;
-    const blocks = observed ? sumCounter(a, C.RSS_REQ + 2 * b + 1) : 0;
-    const ratio = observed && blocks > 0 ? req / (blocks * size) : 1;
+    // (HZ3_RSS_BREAKDOWN_OBSERVE, not a local: a lane without it must drop the counters' declaration.)
+    const req = HZ3_RSS_BREAKDOWN_OBSERVE ? sumCounter(a, RSS_BREAKDOWN.req + b) : 0;
+    const blocks = HZ3_RSS_BREAKDOWN_OBSERVE ? sumCounter(a, RSS_BREAKDOWN.blocks + b) : 0;
+    const ratio = HZ3_RSS_BREAKDOWN_OBSERVE && blocks > 0 ? req / (blocks * size) : 1;
     const liveReq = Math.round(live * size * ratio);
     out.live += liveReq;
     // A run's unused tail: small pages, and S57's multi-object medium runs (0 for one-object runs).
@@ -106,7 +118,7 @@ export function rssBreakdown(a: Arena): RssBreakdown {
     else out.waste_medium += live * size - liveReq + tails;
   }
   const largeBytes = Atomics.load(u32, H_LARGE_PAGES) * PAGE_SIZE;
-  const largeReq = observed ? sumCounter(a, C.RSS_LARGE_REQ) : largeBytes;
+  const largeReq = HZ3_RSS_BREAKDOWN_OBSERVE ? sumCounter(a, RSS_BREAKDOWN.large_req) : largeBytes;
   out.live += largeReq;
   out.waste_large = largeBytes - largeReq;
   forEachFreeRun(a, (page, n) => {
@@ -131,11 +143,9 @@ export function breakdownLine(b: RssBreakdown): string {
  */
 export function sampleBreakdown(a: Arena, slotWord: number): void {
   const b = rssBreakdown(a);
-  const base = counterBase(slotWord) + C.RSS_SAMPLES;
-  a.f64[base]++;
-  BREAKDOWN_KEYS.forEach((k, i) => {
-    a.f64[base + 1 + i] += b[k];
-  });
+  const base = counterBase(slotWord);
+  a.f64[base + RSS_BREAKDOWN.samples]++;
+  for (const k of BREAKDOWN_KEYS) a.f64[base + RSS_BREAKDOWN[`sum_${k}`]] += b[k];
   // And into the heap's ring, for the breakdown over time (the first BREAKDOWN_SAMPLES_MAX samples).
   const n = Atomics.add(a.u32, H_BREAKDOWN_SAMPLES, 1);
   if (n >= BREAKDOWN_SAMPLES_MAX) return;
@@ -162,12 +172,4 @@ export function breakdownSamples(a: Arena): BreakdownSample[] {
     if (sample.atMs! > 0) out.push(sample as BreakdownSample); // a sample being written right now has no time yet
   }
   return out;
-}
-
-/** `[HZ3_RSS_BREAKDOWN_MEAN] samples=N live=... resident=...`: the mean of the epoch samples, or undefined without any. */
-export function meanBreakdownLine(a: Arena): string | undefined {
-  const samples = sumCounter(a, C.RSS_SAMPLES);
-  if (samples === 0) return undefined;
-  const parts = BREAKDOWN_KEYS.map((k, i) => `${k}=${Math.round(sumCounter(a, C.RSS_SAMPLES + 1 + i) / samples)}`);
-  return `[HZ3_RSS_BREAKDOWN_MEAN] samples=${samples} ${parts.join(' ')}`;
 }
