@@ -3,6 +3,7 @@
  * heap in it (no slot claimed, nothing carved), and another thread's view of an
  * arena. No vitest import: worker scripts (test/workers/heap-*.ts) use it too.
  */
+import { workerData } from 'node:worker_threads';
 import { Arena } from '../../src/heap/arena.ts';
 import { H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT, H_TIME_ORIGIN_F64, SEGMENT_SIZE } from '../../src/heap/layout.ts';
 
@@ -40,3 +41,16 @@ export function arenaView(h: ArenaHandle, slot: number): Arena {
 
 /** Heap offset of the first data page: unit tests place their blocks from here. */
 export const dataStart = (a: Arena): number => a.layout.firstDataSegment * SEGMENT_SIZE;
+
+/** What every heap-* test worker is given: the arena, the slot it acts as, and the start gate (gate.ts). */
+export interface ArenaWorkerData {
+  readonly heap: ArenaHandle;
+  readonly slot: number;
+  readonly gate: SharedArrayBuffer;
+}
+
+/** In a heap-* test worker: its workerData and its view of the arena as its slot's thread. */
+export function workerArena<T extends ArenaWorkerData>(): { d: T; a: Arena } {
+  const d = workerData as T;
+  return { d, a: arenaView(d.heap, d.slot) };
+}

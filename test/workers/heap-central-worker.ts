@@ -5,26 +5,22 @@
  * while another worker holds it, a chain whose count is not its length, or a
  * block out of its bin's pattern ends the worker with an error.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { centralPopAny, centralPush, shardOf } from '../../src/heap/central.ts';
 import { CENTRAL_SHARDS } from '../../src/heap/layout.ts';
-import { arenaView, type ArenaHandle } from '../helpers/arena.ts';
+import { workerArena, type ArenaWorkerData } from '../helpers/arena.ts';
 import { checkStamp, linkBlocks, listBlocks } from '../helpers/free-blocks.ts';
 import { passGate } from '../helpers/gate.ts';
 import { rng } from './blocks.ts';
 
-interface Data {
-  heap: ArenaHandle;
-  slot: number;
+interface Data extends ArenaWorkerData {
   bins: number[];
   rounds: number;
-  gate: SharedArrayBuffer;
   /** Words per block; word HOLDER says who holds it (0: central), the pattern follows. */
   words: number;
   holder: number;
 }
-const d = workerData as Data;
-const a = arenaView(d.heap, d.slot);
+const { d, a } = workerArena<Data>();
 const u32 = a.u32;
 const r = rng(d.slot * 7919 + 17);
 const held = new Map<number, number[]>(d.bins.map((b) => [b, []]));

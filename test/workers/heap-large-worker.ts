@@ -3,24 +3,20 @@
  * other racers freeing the same blocks at the same moment (test/heap/large.test.ts);
  * counts the frees it won and the EDOUBLE_FREE it got.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { freeLarge } from '../../src/heap/large.ts';
 import { HeapError } from '../../src/heap/errors.ts';
-import { arenaView, type ArenaHandle } from '../helpers/arena.ts';
+import { workerArena, type ArenaWorkerData } from '../helpers/arena.ts';
 import { passGate } from '../helpers/gate.ts';
 
-interface Data {
-  heap: ArenaHandle;
-  slot: number;
+interface Data extends ArenaWorkerData {
   racers: number;
   /** Heap offsets of the blocks. */
   ptrs: SharedArrayBuffer;
   /** Per block, the racers that reached it. */
   arrive: SharedArrayBuffer;
-  gate: SharedArrayBuffer;
 }
-const d = workerData as Data;
-const a = arenaView(d.heap, d.slot);
+const { d, a } = workerArena<Data>();
 const ptrs = new Uint32Array(d.ptrs);
 const arrive = new Int32Array(d.arrive);
 let won = 0;

@@ -6,25 +6,21 @@
  * onto an inbox often meet), racing the other producers and the owners taking
  * their inboxes.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { flushRemoteRing, remoteFree } from '../../src/heap/remote.ts';
 import type { ThreadHeap } from '../../src/heap/thread-cache.ts';
-import { arenaView, type ArenaHandle } from '../helpers/arena.ts';
+import { workerArena, type ArenaWorkerData } from '../helpers/arena.ts';
 import { blockWords, checkStamp } from '../helpers/free-blocks.ts';
 import { passGate } from '../helpers/gate.ts';
 import { rng } from './blocks.ts';
 
-interface Data {
-  heap: ArenaHandle;
-  slot: number;
+interface Data extends ArenaWorkerData {
   /** Heap offsets of the blocks to free. */
   ptrs: SharedArrayBuffer;
   /** [next index to take, producers finished]. */
   control: SharedArrayBuffer;
-  gate: SharedArrayBuffer;
 }
-const d = workerData as Data;
-const a = arenaView(d.heap, d.slot);
+const { d, a } = workerArena<Data>();
 // remoteFree needs of a thread only its arena and its slot (where the ring is).
 const t = { arena: a, slotWord: a.slotWord(d.slot) } as ThreadHeap;
 const ptrs = new Uint32Array(d.ptrs);
