@@ -138,6 +138,9 @@ describe('hakozuna ab', () => {
     );
     await expect(runAb({ a: 'scale', b: 'mem', workloads: [], print: false })).rejects.toThrow(/at least one workload/);
     await expect(runAb({ a: 'scale', b: 'mem', flagsB: { NOPE: 1 }, workloads: ['small'], print: false })).rejects.toThrow(/--b mem: unknown flag NOPE/);
+    await expect(runAb({ a: 'scale', b: 'fast', flagsB: { HZ3_SAFE_ATOMIC_CHECKS: 1 }, workloads: ['small'], print: false })).rejects.toThrow(
+      /--b fast: flag HZ3_SAFE_ATOMIC_CHECKS=1 requires HZ3_FREE_CHECKS on, but lane fast has HZ3_FREE_CHECKS=0/,
+    );
     await expect(runAb({ a: 'Bad Lane', b: 'mem', workloads: ['small'], print: false })).rejects.toThrow(/--a Bad Lane: lane name/);
     await expect(runAb({ a: 'tlsf', b: 'mem', flagsA: { HZ3_FREE_CHECKS: 0 }, workloads: ['small'], print: false })).rejects.toThrow(
       /hakozuna lanes only/,

@@ -29,6 +29,10 @@ describe('hakozuna build', () => {
     expect(existsSync(join(tmp, 'x'))).toBe(false);
     const range = run('build', '--lane', 'y', '--flag', 'HZ3_FREE_CHECKS=2', '--out', tmp);
     expect(range.stderr).toMatch(/HZ3_FREE_CHECKS=2 is out of range \[0, 1\]/);
+    const needs = run('build', '--lane', 'z', '--base', 'fast', '--flag', 'HZ3_SAFE_ATOMIC_CHECKS=1', '--out', tmp);
+    expect(needs.status).toBe(1);
+    expect(needs.stderr).toMatch(/HZ3_SAFE_ATOMIC_CHECKS=1 requires HZ3_FREE_CHECKS on, but lane z \(from fast\) has HZ3_FREE_CHECKS=0/);
+    expect(existsSync(join(tmp, 'z'))).toBe(false);
     const list = run('build', '--list');
     expect(list.stdout).toMatch(/^HZ3_S56_MEDIUM_WASTE_OBSERVE=0 {2}\[observe, 0\.\.1\]/m);
     expect(list.stdout).toMatch(/^research: /m);

@@ -103,6 +103,7 @@ describe('lanes', () => {
   it('rejects unknown, retired and out-of-range flags with a clear error', async () => {
     await expect(buildLane('bad', { HZ3_NOPE: 1 })).rejects.toThrow(/unknown flag HZ3_NOPE; known flags: HZ3_FREE_CHECKS/);
     await expect(buildLane('bad', { HZ3_S55_3B_DELAY_EPOCHS: 0 })).rejects.toThrow(/out of range/);
+    await expect(buildLane('bad', { HZ3_SAFE_ATOMIC_CHECKS: 1 }, 'fast')).rejects.toThrow(/HZ3_SAFE_ATOMIC_CHECKS=1 requires HZ3_FREE_CHECKS on/);
     await expect(buildLane('Bad Name')).rejects.toThrow(/lane name/);
   });
 });

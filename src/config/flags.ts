@@ -30,6 +30,13 @@ export interface FlagSpec {
   readonly max: number;
   /** One line: what switching it does. */
   readonly doc: string;
+  /**
+   * What this flag needs whenever it is away from its default: flags that must
+   * be on (not 0); a list inside the list means any one of them. A lane that
+   * breaks it is refused (resolveLane): its code would ignore this flag, under a
+   * fingerprint of its own.
+   */
+  readonly requires?: readonly (string | readonly string[])[];
 }
 
 export const FLAG_SPECS: readonly FlagSpec[] = [
@@ -48,6 +55,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     min: 0,
     max: 1,
     doc: 'Safe lane: free claims the granule mark with Atomics.compareExchange, so two threads freeing one block at once cannot both succeed.',
+    requires: ['HZ3_FREE_CHECKS'],
   },
   {
     name: 'HZ3_S49_SEGMENT_PACK',
@@ -104,6 +112,8 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     min: 1,
     max: 1 << 20,
     doc: 'S55-3: pages released per epoch at most.',
+    // Also S55-3B's scheduling budget and the decay purge's page budget.
+    requires: [['HZ3_S55_3_MEDIUM_SUBRELEASE', 'HZ3_S55_3B_DELAYED_SUBRELEASE', 'HZ3_DECAY_PURGE']],
   },
   {
     name: 'HZ3_S55_3_CALL_CAP',
@@ -112,6 +122,8 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     min: 1,
     max: 1 << 20,
     doc: 'S55-3: release calls per epoch at most.',
+    // Also the decay purge's call cap.
+    requires: [['HZ3_S55_3_MEDIUM_SUBRELEASE', 'HZ3_DECAY_PURGE']],
   },
   {
     name: 'HZ3_S55_3_EPOCH_MULT',
@@ -120,6 +132,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     min: 1,
     max: 1 << 16,
     doc: 'S55-3: run the subrelease every N-th epoch.',
+    requires: ['HZ3_S55_3_MEDIUM_SUBRELEASE'],
   },
   {
     name: 'HZ3_S55_3B_DELAYED_SUBRELEASE',
@@ -136,6 +149,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     min: 1,
     max: 1 << 16,
     doc: 'S55-3B: epochs a candidate waits before it may be released.',
+    requires: ['HZ3_S55_3B_DELAYED_SUBRELEASE'],
   },
   {
     name: 'HZ3_S61_THREAD_EXIT_PURGE',
@@ -176,6 +190,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     min: 0,
     max: 1,
     doc: 'Decay purge: 1 returns central\'s wholly free pages and runs to their segments at each purge (then released after the delay); 0 leaves central alone and releases only pages already free in segments.',
+    requires: ['HZ3_DECAY_PURGE'],
   },
   {
     name: 'HZ3_DECAY_MS',
@@ -184,6 +199,7 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     min: 0,
     max: 1 << 24,
     doc: 'Decay purge: how long a page stays free in its segment before it may be released.',
+    requires: ['HZ3_DECAY_PURGE'],
   },
 ];
 
@@ -272,7 +288,23 @@ export function resolveLane(lane: string, overrides: FlagValues = {}, base?: str
     checkFlag(k, v);
     flags[k] = v;
   }
+  checkRequirements(lane, presetName, flags);
   return { lane, flags };
+}
+
+/** Refuse a flag set where a flag away from its default lacks what it requires (FlagSpec.requires). */
+function checkRequirements(lane: string, presetName: string, flags: FlagValues): void {
+  for (const s of FLAG_SPECS) {
+    if (s.requires === undefined || flags[s.name] === s.default) continue;
+    for (const need of s.requires) {
+      const anyOf = typeof need === 'string' ? [need] : need;
+      if (anyOf.some((n) => flags[n] !== 0)) continue;
+      const now = anyOf.map((n) => `${n}=${flags[n]}`).join(', ');
+      const what = anyOf.length === 1 ? `${anyOf[0]} on` : `one of ${anyOf.join(', ')} on`;
+      const where = lane === presetName ? `lane ${lane}` : `lane ${lane} (from ${presetName})`;
+      throw new FlagError(`flag ${s.name}=${flags[s.name]} requires ${what}, but ${where} has ${now}: set it, or leave ${s.name} at its default (${s.default})`);
+    }
+  }
 }
 
 /** FNV-1a over the lane name and every flag value: stored in the heap header. */
