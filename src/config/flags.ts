@@ -318,6 +318,32 @@ export function laneFingerprint(resolved: ResolvedLane): number {
   return h >>> 0;
 }
 
+/** The globals a bundle gets beside the flags: name, type and meaning. */
+const LANE_GLOBALS: readonly { name: string; type: string; doc: string }[] = [
+  { name: 'HZ3_LANE', type: 'string', doc: 'The lane\'s name, written into every heap\'s header.' },
+  { name: 'HZ3_LANE_FINGERPRINT', type: 'number', doc: 'laneFingerprint: two threads of one heap must run the same lane.' },
+  { name: 'HZ3_BUILD_ID', type: 'number', doc: 'Hash of the allocator\'s sources: two threads of one heap must run the same build.' },
+];
+
+/**
+ * The text of src/config/globals.d.ts, the types of every build-time global:
+ * generated from this registry by scripts/build.mjs, and checked against it by
+ * test/lanes/flags.test.ts.
+ */
+export function globalsDeclarations(): string {
+  const lines = [
+    '// Generated from the flag registry (src/config/flags.ts) by scripts/build.mjs: do not edit.',
+    '// Build-time constants: replaced by literals in lane bundles (esbuild `define`),',
+    '// set as globals from the default lane when tests run the TypeScript sources.',
+  ];
+  for (const g of LANE_GLOBALS) lines.push(`/** ${g.doc} */`, `declare const ${g.name}: ${g.type};`);
+  for (const s of FLAG_SPECS) {
+    const requires = s.requires === undefined ? '' : `; requires ${s.requires.map((r) => (typeof r === 'string' ? r : r.join(' or '))).join(', ')}`;
+    lines.push(`/** ${s.doc.replaceAll('*/', '* /')} (${s.kind}; default ${s.default}; ${s.min}..${s.max}${requires}) */`, `declare const ${s.name}: number;`);
+  }
+  return lines.join('\n') + '\n';
+}
+
 /** The esbuild `define` map that bakes a lane into a bundle. */
 export function laneDefines(resolved: ResolvedLane): Record<string, string> {
   const d: Record<string, string> = {};

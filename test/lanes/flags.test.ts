@@ -1,8 +1,21 @@
 /**
- * The flag registry (src/config/flags.ts): what flags require of each other.
+ * The flag registry (src/config/flags.ts): the generated global types, and what
+ * flags require of each other.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FLAG_SPECS, FlagError, LANES, resolveLane } from '../../src/config/flags.ts';
+import { FLAG_SPECS, FlagError, LANES, globalsDeclarations, resolveLane } from '../../src/config/flags.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+
+describe('the flag globals', () => {
+  it('src/config/globals.d.ts is what the registry generates (run node scripts/build.mjs when this fails)', () => {
+    const file = readFileSync(join(root, 'src', 'config', 'globals.d.ts'), 'utf8');
+    expect(file).toBe(globalsDeclarations());
+    for (const s of FLAG_SPECS) expect(file).toContain(`declare const ${s.name}: number;`);
+  });
+});
 
 describe('what flags require', () => {
   it('names only registered flags, and every preset meets it', () => {
