@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from 'commander';
 import { intArg } from '../packages/lab/src/cli.ts';
+import { flagArg } from '../packages/lab/src/cli-args.ts';
 
 const root = join(import.meta.dirname, '..');
 const lab = join(root, 'packages', 'lab');
@@ -21,6 +23,14 @@ describe('hakozuna CLI', () => {
     expect(intArg('20M')).toBe(20_000_000);
     expect(intArg('200k')).toBe(200_000);
     for (const bad of ['0', '-5', '1.5', 'abc', '']) expect(() => intArg(bad)).toThrow(/positive integer/);
+  });
+
+  it('parses --flag NAME=VALUE with the flag registry\'s parser', () => {
+    expect(flagArg('HZ3_FREE_CHECKS=false', { HZ3_EPOCH_MS: 50 })).toEqual({ HZ3_EPOCH_MS: 50, HZ3_FREE_CHECKS: 0 });
+    expect(() => flagArg('HZ3_NOPE=1')).toThrow(InvalidArgumentError);
+    expect(() => flagArg('HZ3_NOPE=1')).toThrow(/unknown flag HZ3_NOPE/);
+    expect(() => flagArg('HZ3_FREE_CHECKS=2')).toThrow(/out of range/);
+    expect(() => flagArg('HZ3_FREE_CHECKS')).toThrow(/must be written NAME=VALUE/);
   });
 
   it('the bin shim runs the bundled CLI, and says what to do when it is missing', { timeout: 30_000 }, async () => {

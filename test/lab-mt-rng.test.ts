@@ -283,7 +283,10 @@ describe('allocator ids and multi-worker plans', () => {
       flags: { HZ3_EPOCH_REFILLS: 256, HZ3_S61_THREAD_EXIT_PURGE: 1 },
     });
     expect(parseAllocatorRef('hakozuna@mem', 'scale').flags).toBeUndefined();
-    expect(() => parseAllocatorRef('hakozuna@x+NOPE', 'scale')).toThrow(/FLAG=VALUE/);
+    expect(() => parseAllocatorRef('hakozuna@x+NOPE', 'scale')).toThrow(/"NOPE" must be written NAME=VALUE/);
+    // The flag registry's parser: true/false, and names and ranges checked at once.
+    expect(parseAllocatorRef('hakozuna@x+HZ3_S61_THREAD_EXIT_PURGE=true', 'scale').flags).toEqual({ HZ3_S61_THREAD_EXIT_PURGE: 1 });
+    expect(() => parseAllocatorRef('hakozuna@x+HZ3_NOPE=1', 'scale')).toThrow(/allocator "hakozuna@x\+HZ3_NOPE=1": unknown flag HZ3_NOPE/);
   });
 
   it('plans: extra lanes only without --allocators, noop and gc skipped where they cannot run, --param checked', () => {

@@ -1,11 +1,11 @@
 /**
- * The flag registry (src/config/flags.ts): the generated global types, and what
- * flags require of each other.
+ * The flag registry (src/config/flags.ts): the generated global types, the one
+ * NAME=VALUE parser, and what flags require of each other.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FLAG_SPECS, FlagError, LANES, globalsDeclarations, resolveLane } from '../../src/config/flags.ts';
+import { FLAG_SPECS, FlagError, LANES, globalsDeclarations, parseFlagAssignments, resolveLane } from '../../src/config/flags.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -14,6 +14,21 @@ describe('the flag globals', () => {
     const file = readFileSync(join(root, 'src', 'config', 'globals.d.ts'), 'utf8');
     expect(file).toBe(globalsDeclarations());
     for (const s of FLAG_SPECS) expect(file).toContain(`declare const ${s.name}: number;`);
+  });
+});
+
+describe('NAME=VALUE', () => {
+  it('parses numbers and true/false, and refuses the rest naming the flag', () => {
+    expect(parseFlagAssignments(['HZ3_FREE_CHECKS=false', ' HZ3_EPOCH_MS = 50 ', 'HZ3_S49_PACK_OBSERVE=true'])).toEqual({
+      HZ3_FREE_CHECKS: 0,
+      HZ3_EPOCH_MS: 50,
+      HZ3_S49_PACK_OBSERVE: 1,
+    });
+    expect(() => parseFlagAssignments(['HZ3_FREE_CHECKS'])).toThrow(/"HZ3_FREE_CHECKS" must be written NAME=VALUE/);
+    expect(() => parseFlagAssignments(['HZ3_EPOCH_MS=soon'])).toThrow(/HZ3_EPOCH_MS: value "soon" is not a number/);
+    expect(() => parseFlagAssignments(['HZ3_EPOCH_MS='])).toThrow(/is not a number/);
+    expect(() => parseFlagAssignments(['HZ3_NOPE=1'])).toThrow(/unknown flag HZ3_NOPE/);
+    expect(() => parseFlagAssignments(['HZ3_FREE_CHECKS=2'])).toThrow(/HZ3_FREE_CHECKS=2 is out of range \[0, 1\]/);
   });
 });
 

@@ -6,6 +6,7 @@
  * the `fast` lane (plain `hakozuna` uses the bench's --lane, default `scale`),
  * so an A/B of two lanes is `--allocators hakozuna@scale,hakozuna@fast`.
  */
+import { parseFlagAssignments } from 'hakozuna/src/config/flags.ts';
 
 export type AllocatorKind = 'js' | 'hakozuna' | 'native';
 
@@ -126,13 +127,13 @@ export function parseAllocatorRef(id: string, defaultLane: string): AllocatorRef
       .replace(/#.*$/, '')
       .split(/[+,]/);
     if (lane === undefined || lane === '') throw new Error(`allocator "${id}": no lane after @`);
-    const flags: Record<string, number> = { ...(LAB_LANES[lane] ?? {}) };
-    for (const a of assignments) {
-      const eq = a.indexOf('=');
-      const v = Number(a.slice(eq + 1));
-      if (eq <= 0 || a.slice(eq + 1).trim() === '' || !Number.isFinite(v)) throw new Error(`allocator "${id}": "${a}" must be FLAG=VALUE`);
-      flags[a.slice(0, eq)] = v;
+    let given: Record<string, number>;
+    try {
+      given = parseFlagAssignments(assignments);
+    } catch (e) {
+      throw new Error(`allocator "${id}": ${(e as Error).message}`);
     }
+    const flags: Record<string, number> = { ...(LAB_LANES[lane] ?? {}), ...given };
     return Object.keys(flags).length > 0 ? { id, info, lane, flags } : { id, info, lane };
   }
   if (at >= 0) throw new Error(`allocator "${id}": only hakozuna takes a lane (@lane)`);

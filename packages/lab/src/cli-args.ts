@@ -1,5 +1,6 @@
 /** Argument parsers shared by every `hakozuna` subcommand (commander's coerce functions). */
 import { InvalidArgumentError } from 'commander';
+import { parseFlagAssignments } from 'hakozuna/src/config/flags.ts';
 
 /** A positive count: 1000000, 1_000_000, 1e6, 1M and 200k are fine. */
 export function intArg(value: string): number {
@@ -20,13 +21,17 @@ export function listArg(value: string, previous: string[] = []): string[] {
   ];
 }
 
-/** NAME=VALUE, repeatable; true/false are 1/0. The flag registry checks names and ranges when the lane is built. */
+/**
+ * NAME=VALUE, repeatable; true/false are 1/0. Parsed by the flag registry's own
+ * parser (parseFlagAssignments), which also checks the name and the range here;
+ * what flags require of each other is checked once the lane is resolved.
+ */
 export function flagArg(value: string, previous: Record<string, number> = {}): Record<string, number> {
-  const eq = value.indexOf('=');
-  const text = value.slice(eq + 1).trim();
-  const v = text === 'true' ? 1 : text === 'false' ? 0 : Number(text);
-  if (eq <= 0 || text === '' || Number.isNaN(v)) throw new InvalidArgumentError('must be NAME=VALUE');
-  return { ...previous, [value.slice(0, eq).trim()]: v };
+  try {
+    return { ...previous, ...parseFlagAssignments([value]) };
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 /** A percentage such as -10 or -2 (a trailing % is accepted). */
