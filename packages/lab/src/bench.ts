@@ -279,7 +279,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchOutcome
   const hz = (id: string): boolean => ALLOCATORS[id.split('@')[0]!]?.kind === 'hakozuna';
   const ratios = [...computeRatios(summary.filter((r) => !isMtRunName(r.workload)), hz), ...(mt?.ratios ?? [])];
   const cpuList = cpus();
-  // mtTargets: the multi-worker targets of the issues (packages/lab/src/mt-bench.ts), beside the schema's fields.
+  // mtTargets: the multi-worker targets and their thresholds (packages/lab/src/mt-bench.ts), beside the schema's fields.
   const results: BenchResults & { readonly mtTargets?: readonly MtTarget[] } = {
     schema: RESULTS_SCHEMA,
     meta: {

@@ -16,8 +16,8 @@
  *   threads mode (--threads-mode: pooled, the default, and spawn) is a run name
  *   of its own: larson_t2, larson_t2_spawn.
  * - The summary rows are the single-threaded ones' (opsPerSec = the workload's
- *   metric) plus an `mt` part; the targets of the issues are checked in
- *   {@link mtTargets}.
+ *   metric) plus an `mt` part; the targets (each threshold written out here)
+ *   are checked in {@link mtTargets}.
  */
 import { ALLOCATORS, parseAllocatorRef, type AllocatorRef } from './allocators.ts';
 import type { Launch } from './build.ts';
@@ -418,7 +418,7 @@ function medianFields(list: readonly object[]): Record<string, number> | undefin
 }
 
 // ---------------------------------------------------------------------------
-// Targets from the issues.
+// Targets: the thresholds of the multi-worker table, each written out below.
 
 const rowOf = (summary: readonly MtSummaryRow[], workload: string, allocator: string): MtSummaryRow | undefined =>
   summary.find((s) => s.workload === workload && s.allocator === allocator && s.opsPerSec !== undefined);
@@ -443,7 +443,7 @@ function variantWith(plan: MtPlan, pred: (ref: AllocatorRef) => boolean): string
 export function mtTargets(summary: readonly MtSummaryRow[], plan: MtPlan): MtTarget[] {
   const hz = baseHz(plan);
   if (hz === undefined) return [];
-  // The issues' targets per threads mode that ran (pooled run names are plain, spawn ones end in _spawn); the lanes once.
+  // The targets per threads mode that ran (pooled run names are plain, spawn ones end in _spawn); the lanes once.
   const modes = [...new Set(plan.instances.map((i) => i.threadsMode))];
   const out: MtTarget[] = [];
   for (const mode of modes) {
@@ -457,7 +457,7 @@ export function mtTargets(summary: readonly MtSummaryRow[], plan: MtPlan): MtTar
   return out;
 }
 
-/** The issues' targets on the runs of one threads mode (run names without the mode's suffix). */
+/** The targets on the runs of one threads mode (run names without the mode's suffix). */
 function modeTargets(summary: readonly MtSummaryRow[], plan: MtPlan, hz: string): MtTarget[] {
   const out: MtTarget[] = [];
   const ran = (w: string): boolean => summary.some((s) => s.workload === w);
@@ -687,7 +687,7 @@ export function mtDetailTables(results: BenchResults): Table[] {
 export function mtTargetsTable(targets: readonly MtTarget[]): Table | undefined {
   if (targets.length === 0) return undefined;
   return {
-    title: 'Multi-worker targets from the issues',
+    title: 'Multi-worker targets (required: the thresholds in mtTargets, packages/lab/src/mt-bench.ts)',
     headers: ['target', 'measured', 'required', 'status'],
     align: ['l', 'r', 'l', 'l'],
     rows: targets.map((t) => [

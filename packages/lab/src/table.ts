@@ -127,7 +127,7 @@ export function ratioTables(results: BenchResults): Table[] {
       ...peers.map((p) => fmtRatio(results.ratios.find((r) => r.numerator === h && r.denominator === p && r.workload === w))),
     ]);
     tables.push({
-      title: `${h}: ops/s ratio to each allocator (median / median; targets from the issue)`,
+      title: `${h}: ops/s ratio to each allocator (median / median; ok / MISS: against the least ratio in TARGETS, packages/lab/src/targets.ts)`,
       headers: ['workload', ...peers.map((p) => `${h}/${p}`)],
       align: ['l', ...peers.map((): Align => 'r')],
       rows,

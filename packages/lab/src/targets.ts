@@ -1,6 +1,7 @@
 /**
- * The speed targets from the issue, as ratios of hakozuna's ops/s to a peer's
- * (or to the noop floor's). The report marks each ratio against its target.
+ * The speed targets: the least ratio of hakozuna's ops/s to a peer's (or to the
+ * noop floor's) per workload. The ratio table marks each ratio `ok` or `MISS`
+ * against its target and names this file as where the thresholds are.
  */
 export interface Target {
   readonly peer: string;
