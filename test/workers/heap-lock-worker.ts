@@ -1,7 +1,7 @@
 /**
  * One thread's part in test/heap/locks.test.ts, by `mode`:
  *   count        the locked counter (helpers/locked-counter.ts), started at the gate
- *   hold         take the lock, say 'locked', hold it `ms`, let go
+ *   hold         take the lock, say 'locked', hold it `ms`, set word `released`, let go
  *   die-holding  take the lock, say 'locked', never let go (the test terminates it)
  *   notify       notify word `index` every 10 ms until word `woke` is set
  */
@@ -18,6 +18,7 @@ interface Data {
   sleep: number;
   ms: number;
   woke: number;
+  released: number;
   words: CounterWords;
   iterations: number;
   slowEvery: number;
@@ -35,6 +36,7 @@ if (d.mode === 'count') {
   post('locked');
   if (d.mode === 'die-holding') for (;;) Atomics.wait(i32, d.sleep, 0);
   Atomics.wait(i32, d.sleep, 0, d.ms);
+  Atomics.store(i32, d.released, 1);
   unlock(i32, d.index);
   post('done');
 } else {
