@@ -92,7 +92,7 @@ describe('lock and unlock', () => {
 });
 
 describe('takeover from a dead holder', () => {
-  it('takes a lock whose holder was terminated inside its critical section after ABANDON_MS, and counts it', async () => {
+  it('takes a lock whose holder was terminated inside its critical section after ABANDON_MS, once for two contenders, and counts it', async () => {
     const script = await workerScript('heap-lock-worker');
     const i32 = words();
     const holder = runWorker(script, { mode: 'die-holding', buf: i32.buffer, me: 77, index: L, sleep: WORDS.sleep });
@@ -100,15 +100,20 @@ describe('takeover from a dead holder', () => {
     await message(holder, 'locked');
     await holder.worker.terminate();
     expect(i32[L]).toBe(77); // still held by the dead thread
-    const waited = timed(() => lock(i32, L, 5));
+    // Two contenders wait it out at once, a worker and this thread: one takes the lock over, the other gets it from that one.
+    const gate = newGate();
+    const other = runWorker<{ overlaps: number }>(script, { mode: 'count', buf: i32.buffer, me: 6, words: WORDS, iterations: 1, slowEvery: 1, gate });
+    await openGate(gate, [other]);
+    let overlaps = -1;
+    const waited = timed(() => (overlaps = countUnderLock(i32, WORDS, 5, 1, 1)));
     expect(waited).toBeGreaterThanOrEqual(ABANDON_MS);
     expect(waited).toBeLessThan(ABANDON_MS + 1500);
-    expect(i32[L]).toBe(5 | WAITERS); // mine now, taken with the WAITERS bit
-    expect(stolen(i32)).toEqual([1, 0]); // not the segment lock: only the total counts it
-    unlock(i32, L);
+    expect([overlaps, (await other.done).overlaps]).toEqual([0, 0]);
+    expect(i32[WORDS.counter]).toBe(2); // both had it, one after the other
+    expect(stolen(i32)).toEqual([1, 0]); // taken over once; not the segment lock, so only the total counts it
     expect(i32[L]).toBe(0);
-    lock(i32, L, 6); // and it is an ordinary lock again
-    expect(i32[L]).toBe(6);
+    lock(i32, L, 7); // and it is an ordinary lock again
+    expect(i32[L]).toBe(7);
   });
 
   it('counts a takeover of the segment lock in H_SEGMENT_LOCK_STOLEN as well', () => {
