@@ -3,6 +3,7 @@
  * region of the caller's buffer, and attach this thread) and attachHeap
  * (attach another thread to an existing arena).
  */
+import './wiring.ts'; // the lane's boxes and observers, into the heap's hooks
 import { Arena } from '../heap/arena.ts';
 import {
   computeLayout, DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,

@@ -21,7 +21,7 @@ import { pagesFree, withSegmentLock } from '../heap/segments.ts';
 import { S55_3B, bump } from '../observe/counters.ts';
 import { newTally, releasePages } from '../release/pages.ts';
 import { returnToSegments } from '../heap/reclaim.ts';
-import type { ThreadHeap } from '../heap/thread-cache.ts';
+import type { Slot } from '../heap/slot.ts';
 
 export const RING_SIZE = 256;
 export const RING_HEAD = 0; // u32 words from the slot's box area
@@ -30,12 +30,12 @@ const RING_ENTRIES = 4;
 
 export const ringBase = (slotWord: number): number => slotWord + S_BOX_AREA;
 
-export function delayedSubrelease(t: ThreadHeap, epoch: number): void {
+export function delayedSubrelease(t: Slot, epoch: number): void {
   drain(t, epoch);
   schedule(t, epoch);
 }
 
-function drain(t: ThreadHeap, epoch: number): void {
+function drain(t: Slot, epoch: number): void {
   const a = t.arena;
   const u32 = a.u32;
   const r = ringBase(t.slotWord);
@@ -66,7 +66,7 @@ function drain(t: ThreadHeap, epoch: number): void {
   bump(a, w, S55_3B.reused_skips, reused);
 }
 
-function schedule(t: ThreadHeap, epoch: number): void {
+function schedule(t: Slot, epoch: number): void {
   const a = t.arena;
   const u32 = a.u32;
   const r = ringBase(t.slotWord);

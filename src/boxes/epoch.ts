@@ -13,9 +13,9 @@ import { delayedSubrelease } from './delayed-subrelease.ts';
 import { decayPurge } from './decay-purge.ts';
 import { sampleBreakdown } from '../observe/rss-breakdown.ts';
 import { H_EPOCH, H_EPOCH_DUE_MS } from '../heap/layout.ts';
-import type { ThreadHeap } from '../heap/thread-cache.ts';
+import type { Slot } from '../heap/slot.ts';
 
-export function onEpoch(t: ThreadHeap, epoch: number): void {
+export function onEpoch(t: Slot, epoch: number): void {
   if (HZ3_S55_3_MEDIUM_SUBRELEASE) mediumSubrelease(t, epoch);
   if (HZ3_S55_3B_DELAYED_SUBRELEASE) delayedSubrelease(t, epoch);
   if (HZ3_RSS_BREAKDOWN_OBSERVE) sampleBreakdown(t.arena, t.slotWord); // before the boxes: what the heap held during the epoch
@@ -30,7 +30,7 @@ export function onEpoch(t: ThreadHeap, epoch: number): void {
 }
 
 /** HZ3_EPOCH_MS lanes: advance the epoch (and run the boxes) if it is due by time; one thread wins each turn. */
-export function epochByTime(t: ThreadHeap): void {
+export function epochByTime(t: Slot): void {
   const u32 = t.arena.u32;
   const now = t.arena.now() >>> 0; // a u32 clock: it wraps after 49.7 days, so compare by difference
   const due = Atomics.load(u32, H_EPOCH_DUE_MS);

@@ -9,9 +9,9 @@
 import { S55_3, bump } from '../observe/counters.ts';
 import { newTally, releasePages } from '../release/pages.ts';
 import { returnToSegments } from '../heap/reclaim.ts';
-import type { ThreadHeap } from '../heap/thread-cache.ts';
+import type { Slot } from '../heap/slot.ts';
 
-export function mediumSubrelease(t: ThreadHeap, epoch: number): void {
+export function mediumSubrelease(t: Slot, epoch: number): void {
   if (epoch % HZ3_S55_3_EPOCH_MULT !== 0) return;
   const a = t.arena;
   const tally = newTally();

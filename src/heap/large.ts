@@ -11,13 +11,13 @@ import { Arena } from './arena.ts';
 import { H_LARGE_BLOCKS, H_LARGE_PAGES, LARGE_BIN, PAGE_SIZE, PAGES_PER_SEGMENT, makeTag } from './layout.ts';
 import { allocSpan, freeRun, markDirty, markResident, zeroDirtyPages } from './segments.ts';
 import { doubleFree } from './checks.ts';
-import { observeLarge } from '../observe/rss-breakdown.ts';
-import type { ThreadHeap } from './thread-cache.ts';
+import { hooks } from './hooks.ts';
+import type { AllocatingSlot } from './slot.ts';
 
 const LARGE_TAG = makeTag(LARGE_BIN, 0);
 
 /** A run of `pages` pages (a span of whole segments above one segment), or -1. */
-function takeLargeRun(t: ThreadHeap, pages: number, alignPages: number): number {
+function takeLargeRun(t: AllocatingSlot, pages: number, alignPages: number): number {
   return pages <= PAGES_PER_SEGMENT ? t.takeRun(pages, alignPages) : allocSpan(t.arena, Math.ceil(pages / PAGES_PER_SEGMENT));
 }
 
@@ -26,7 +26,7 @@ function takeLargeRun(t: ThreadHeap, pages: number, alignPages: number): number 
  * whole buffer; zero it when `zero`. Returns the user's pointer (base + p), or
  * 0 from exhausted().
  */
-export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zero: boolean): number {
+export function mallocLarge(t: AllocatingSlot, size: number, alignPages: number, zero: boolean): number {
   const a: Arena = t.arena;
   const dataBytes = a.layout.arenaBytes - a.layout.metaBytes;
   if (size > dataBytes) return t.exhausted(size, `larger than the heap's ${dataBytes} data bytes`);
@@ -48,7 +48,7 @@ export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zer
   const p = page * PAGE_SIZE;
   Atomics.add(a.u32, H_LARGE_PAGES, pages);
   Atomics.add(a.u32, H_LARGE_BLOCKS, 1);
-  if (HZ3_RSS_BREAKDOWN_OBSERVE) observeLarge(t, page, size, true);
+  if (HZ3_RSS_BREAKDOWN_OBSERVE) hooks.onLargeBlock(t, page, size, true);
   Atomics.store(a.gmap, p >>> 4, 1); // live from here on: a free can claim it
   return a.base + p;
 }
@@ -57,7 +57,7 @@ export function mallocLarge(t: ThreadHeap, size: number, alignPages: number, zer
 export function freeLarge(a: Arena, slotWord: number, p: number, op = 'free'): void {
   if (Atomics.compareExchange(a.gmap, p >>> 4, 1, 0) !== 1) throw doubleFree(a.base + p, op);
   const page = p / PAGE_SIZE;
-  if (HZ3_RSS_BREAKDOWN_OBSERVE) observeLarge({ arena: a, slotWord }, page, 0, false);
+  if (HZ3_RSS_BREAKDOWN_OBSERVE) hooks.onLargeBlock({ arena: a, slotWord }, page, 0, false);
   const pages = a.runLen[page];
   a.runLen[page] = 0;
   a.ptag.fill(0, page, page + pages);

@@ -25,13 +25,13 @@ import {
 import { NUM_BINS, binSize } from './size-classes.ts';
 import { centralPush, shardOf } from './central.ts';
 import { listCount, listTop, packList } from './list-word.ts';
-import type { ThreadHeap } from './thread-cache.ts';
+import type { Slot } from './slot.ts';
 
 /** u32 index of slot `slot`'s inbox list word (top, free bytes). */
 export const inboxWord = (a: Arena, slot: number): number => a.inboxWord + slot * 2;
 
 /** Queue block `p` of another thread's page for its owner (flushed in batches). */
-export function remoteFree(t: ThreadHeap, p: number): void {
+export function remoteFree(t: Slot, p: number): void {
   const u32 = t.arena.u32;
   const c = u32[t.slotWord + S_REMOTE_COUNT];
   u32[t.slotWord + S_REMOTE_RING + c] = p;

@@ -22,7 +22,7 @@ import {
   SEG_SPAN, SEG_SPAN_SEGMENTS, SEG_STATE, S_CUR_SEGMENT, H_CENTRAL_PUSHES, H_CENTRAL_SCANNED,
 } from './layout.ts';
 import { lock, unlock } from './locks.ts';
-import { S49_PACK, counterBase } from '../observe/counters.ts';
+import { hooks, PACK_HIT, PACK_MISS, PACK_NEW_SEGMENT } from './hooks.ts';
 
 /** Bitset index used for fully free segments, after the pack buckets. */
 const FREE_SET = PACK_BUCKETS;
@@ -220,19 +220,19 @@ export function allocRun(a: Arena, slotWord: number, owner: number, n: number, a
           if (first < 0) continue;
           takePages(a, seg, first, n);
           u32[slotWord + S_CUR_SEGMENT] = seg + 1;
-          if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + S49_PACK.hit]++;
+          if (HZ3_S49_PACK_OBSERVE) hooks.onPackSearch(a, slotWord, PACK_HIT);
           return segBase(seg) + first;
         }
       }
     }
-    if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + S49_PACK.miss]++;
+    if (HZ3_S49_PACK_OBSERVE) hooks.onPackSearch(a, slotWord, PACK_MISS);
     // 3. A fully free or never-used segment.
     if (scanFirst && findSetBit(a, FREE_SET) < 0 && u32[H_FRESH_SEGMENT] < a.layout.segments && centralScanDue(a)) return SCAN_FIRST;
     const first = -phase & (align - 1); // the segment's first aligned page
     if (first + n > PAGES_PER_SEGMENT) return -1;
     const seg = openSegment(a, owner);
     if (seg < 0) return -1;
-    if (HZ3_S49_PACK_OBSERVE) a.f64[counterBase(slotWord) + S49_PACK.new_segment]++;
+    if (HZ3_S49_PACK_OBSERVE) hooks.onPackSearch(a, slotWord, PACK_NEW_SEGMENT);
     u32[slotWord + S_CUR_SEGMENT] = seg + 1;
     takePages(a, seg, first, n);
     return segBase(seg) + first;

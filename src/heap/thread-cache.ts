@@ -29,7 +29,7 @@
 import { Arena } from './arena.ts';
 import {
   LARGE_BIN, S_TC, tcWord, TAG_OWNER_SHIFT, TAG_OWNER_MASK, TAG_BIN_MASK, S_REFILLS, S_CARVES, H_EPOCH, carvedWord, makeTag,
-  PAGE_SHIFT, PAGE_SIZE, H_DEAD_SLOTS, H_RECLAIM_SEQ, S_RECLAIM_SEEN,
+  PAGE_SHIFT, PAGE_SIZE, H_DEAD_SLOTS, H_RECLAIM_SEQ, S_RECLAIM_SEEN, MAX_BINS,
 } from './layout.ts';
 import { honourReclaim, reclaimAsked, reclaimForRequest, exhaustionMessage, scanCentral } from './reclaim.ts';
 import { adoptDeadSlots, refreshLease } from './threads.ts';
@@ -42,10 +42,9 @@ import { mallocLarge, freeLarge } from './large.ts';
 import { remoteFree, flushRemoteRing, takeInbox } from './remote.ts';
 import { checkLive, doubleFree } from './checks.ts';
 import { HeapError, show } from './errors.ts';
-import { epochByTime, onEpoch } from '../boxes/epoch.ts';
-import { observeMediumRequest } from '../observe/medium-waste.ts';
-import { observeRequest } from '../observe/rss-breakdown.ts';
 import { markMediumRuns } from './medium-runs.ts';
+import { hooks } from './hooks.ts';
+import type { AllocatingSlot } from './slot.ts';
 
 export interface HotPath {
   malloc(size: number): number;
@@ -63,12 +62,12 @@ export function createHotPath(t: ThreadHeap): HotPath {
   const me = t.owner << TAG_OWNER_SHIFT;
   const pageLimit = ptag.length;
   const base = t.arena.base; // the user's pointer is base + p (arena.ts)
+  const onRequest = hooks.onRequest; // observe lanes only (hooks.ts)
 
   function malloc(size: number): number {
     if (typeof size === 'number' && (size >>> 0) === size && size <= MAX_MEDIUM_SIZE) {
       const bin = binOf[(size + 15) >>> 4];
-      if (HZ3_S56_MEDIUM_WASTE_OBSERVE) if (size > 2048) observeMediumRequest(t, size, bin);
-      if (HZ3_RSS_BREAKDOWN_OBSERVE) observeRequest(t, size, bin);
+      if (HZ3_S56_MEDIUM_WASTE_OBSERVE || HZ3_RSS_BREAKDOWN_OBSERVE) onRequest(t, size, bin);
       const h = tc + (bin << 1);
       const p = u32[h];
       if (p !== 0) {
@@ -112,7 +111,14 @@ export function createHotPath(t: ThreadHeap): HotPath {
 export type OnExhausted = 'throw' | 'null';
 
 /** Bins an inbox pushed over their cap (scratch for sortIntoBins; one module instance per thread). */
-const overBins = new Uint8Array(256);
+const overBins = new Uint8Array(MAX_BINS);
+
+/** The most pages one carve takes from a segment (all its runs together). */
+const CARVE_MAX_PAGES = 64;
+/** A thread's carve burst doubles with each carve of the bin, up to 2^CARVE_BURST_MAX_DOUBLINGS runs. */
+const CARVE_BURST_MAX_DOUBLINGS = 6;
+/** Every this many refills (a power of two), a thread refreshes its lease and looks at the time-based epoch. */
+const LEASE_EVERY_REFILLS = 64;
 
 /** Options a thread attaches with (validated by the API layer). */
 export interface ThreadOptions {
@@ -122,7 +128,7 @@ export interface ThreadOptions {
 }
 
 /** One thread's attachment to the heap: its slot, and the slow paths. */
-export class ThreadHeap {
+export class ThreadHeap implements AllocatingSlot {
   /** u32 index of this thread's cache (bin 0's head). */
   readonly tc: number;
   readonly owner: number;
@@ -230,9 +236,9 @@ export class ThreadHeap {
     const runPages = binRunPages(bin);
     const perRun = binObjectsPerRun(bin);
     const carves = u32[this.slotWord + S_CARVES + bin]++;
-    const burst = 1 << Math.min(carves, 6);
-    // Runs to carve: the burst, at most one refill's worth, in one segment run of at most 64 pages.
-    let runs = Math.max(1, Math.min(burst, Math.ceil(this.refillOf(bin) / perRun), Math.floor(64 / runPages)));
+    const burst = 1 << Math.min(carves, CARVE_BURST_MAX_DOUBLINGS);
+    // Runs to carve: the burst, at most one refill's worth, in one segment run of at most CARVE_MAX_PAGES pages.
+    let runs = Math.max(1, Math.min(burst, Math.ceil(this.refillOf(bin) / perRun), Math.floor(CARVE_MAX_PAGES / runPages)));
     let page = this.takeRun(runs * runPages, 1);
     if (page < 0 && runs > 1) {
       runs = 1;
@@ -365,13 +371,13 @@ export class ThreadHeap {
     const u32 = this.arena.u32;
     const w = this.slotWord + S_REFILLS;
     const n = ++u32[w];
-    if ((n & 63) === 0) {
+    if ((n & (LEASE_EVERY_REFILLS - 1)) === 0) {
       refreshLease(this.arena, this.slotWord);
-      if (HZ3_EPOCH_MS) epochByTime(this);
+      if (HZ3_EPOCH_MS) hooks.epochIfDue(this);
     }
     if (n < HZ3_EPOCH_REFILLS) return;
     u32[w] = 0;
-    onEpoch(this, Atomics.add(u32, H_EPOCH, 1) + 1);
+    hooks.onEpoch(this, Atomics.add(u32, H_EPOCH, 1) + 1);
   }
 
   /** The arena cannot satisfy a request even after reclaiming: throw (with the numbers), or return 0 like C when so configured. */

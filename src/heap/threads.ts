@@ -28,8 +28,8 @@ import { centralPush, shardOf } from './central.ts';
 import { flushRemoteRing, pushMixedToCentral, takeInbox } from './remote.ts';
 import { lock, unlock } from './locks.ts';
 import { HeapError } from './errors.ts';
-import type { ThreadHeap } from './thread-cache.ts';
-import { exitPurge } from '../boxes/exit-purge.ts';
+import { hooks } from './hooks.ts';
+import type { Slot } from './slot.ts';
 
 const nowMs = (a: Arena): number => a.now();
 
@@ -101,11 +101,11 @@ export function returnSlotState(a: Arena, slot: number): number {
 }
 
 /** Detach the calling thread's slot. */
-export function detachSlot(t: ThreadHeap): void {
+export function detachSlot(t: Slot): void {
   const a = t.arena;
   returnSlotState(a, t.slot);
   Atomics.store(a.u32, t.slotWord + S_STATE, SLOT_FREE);
-  if (HZ3_S61_THREAD_EXIT_PURGE) exitPurge(a, t.slotWord);
+  if (HZ3_S61_THREAD_EXIT_PURGE) hooks.onThreadExit(a, t.slotWord);
   // A chain pushed to the inbox between the sweep and the store is swept by the next claim.
 }
 
@@ -137,7 +137,7 @@ export function expireLeases(a: Arena, self: number, timeoutMs: number): number 
 }
 
 /** Adopt every dead slot: return its state and free it. Returns the slots adopted. */
-export function adoptDeadSlots(t: ThreadHeap): number {
+export function adoptDeadSlots(t: Slot): number {
   const a = t.arena;
   const u32 = a.u32;
   let adopted = 0;
@@ -149,6 +149,6 @@ export function adoptDeadSlots(t: ThreadHeap): number {
     Atomics.store(u32, w + S_STATE, SLOT_FREE);
     adopted++;
   }
-  if (HZ3_S61_THREAD_EXIT_PURGE) if (adopted > 0) exitPurge(a, t.slotWord);
+  if (HZ3_S61_THREAD_EXIT_PURGE) if (adopted > 0) hooks.onThreadExit(a, t.slotWord);
   return adopted;
 }

@@ -7,9 +7,9 @@
  */
 import { S56_WASTE, S56_WASTE_BY_CLASS, counterBase } from './counters.ts';
 import { FIRST_MEDIUM_BIN, binSize } from '../heap/size-classes.ts';
-import type { ThreadHeap } from '../heap/thread-cache.ts';
+import type { Slot } from '../heap/slot.ts';
 
-export function observeMediumRequest(t: ThreadHeap, size: number, bin: number): void {
+export function observeMediumRequest(t: Slot, size: number, bin: number): void {
   const f64 = t.arena.f64;
   const base = counterBase(t.slotWord);
   const alloc = binSize(bin);
