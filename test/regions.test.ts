@@ -208,6 +208,21 @@ describe('two heaps in one buffer', () => {
     c.destroy();
   });
 
+  it('still sees a heap in a WebAssembly.Memory after memory.grow (memory.buffer is then a new object)', () => {
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 1024, shared: true }); // 16 MiB of 64 KiB pages
+    const a = createHeap({ buffer: memory.buffer, byteOffset: MiB, byteLength: 8 * MiB, maxThreads: 2 });
+    const overlap = /^EOVERLAP: createHeap: the region \[3145728, 7340032\) overlaps the heap at \[1048576, 9437184\)/;
+    expect(codeOf(() => createHeap({ buffer: memory.buffer, byteOffset: 3 * MiB, byteLength: 4 * MiB }))).toMatch(overlap);
+    memory.grow(16);
+    expect(memory.buffer).not.toBe(a.buffer);
+    expect(codeOf(() => createHeap({ buffer: memory.buffer, byteOffset: 3 * MiB, byteLength: 4 * MiB }))).toMatch(overlap);
+    // Another heap at the same offsets of an unrelated buffer is no overlap.
+    const b = createHeap({ buffer: new SharedArrayBuffer(16 * MiB), byteOffset: 3 * MiB, byteLength: 4 * MiB, maxThreads: 2 });
+    b.destroy();
+    a.destroy();
+    createHeap({ buffer: memory.buffer, byteOffset: 3 * MiB, byteLength: 4 * MiB, maxThreads: 2 }).destroy(); // the bytes are free again
+  });
+
   it('destroy() refuses while other threads are attached', () => {
     const buffer = new SharedArrayBuffer(4 * MiB);
     const a = createHeap({ buffer, maxThreads: 2 });

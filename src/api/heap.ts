@@ -9,7 +9,7 @@ import {
   computeLayout, DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
   H_LANE_FINGERPRINT, H_BUILD_ID, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
   H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES, MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE,
-  SEGMENT_SIZE, PAGES_PER_SEGMENT, SLOT_BYTES, H_DEAD_SLOTS, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
+  SEGMENT_SIZE, PAGES_PER_SEGMENT, SLOT_BYTES, H_HEAP_ID, H_DEAD_SLOTS, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
 } from '../heap/layout.ts';
 import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, DEFAULT_THREAD_CACHE_BYTES } from '../heap/size-classes.ts';
 import { ThreadHeap, type OnExhausted, type ThreadOptions } from '../heap/thread-cache.ts';
@@ -186,37 +186,48 @@ function regionOf(options: HeapOptions): Region {
 }
 
 /**
- * The regions of heaps this thread made or attached to, per buffer. With the
- * header marker (HEAP_MAGIC at a heap's first word) it refuses a new heap over
- * a live one: a region overlapping one listed here whose marker is still
- * there, or a region that starts on another heap's header (made by any thread).
- * A heap made by another thread elsewhere in the region is not seen.
+ * The heaps this thread made or attached to: where each starts, its size and
+ * its id (H_HEAP_ID, random at creation). With the header marker (HEAP_MAGIC
+ * at a heap's first word) they refuse a new heap over a live one: a region
+ * that overlaps a heap listed here whose marker and id are still at its start
+ * in the new region's buffer, or a region that starts on any heap's header
+ * (made by any thread). Matching by id, not by buffer object, still sees a
+ * heap after a WebAssembly.Memory grew (memory.buffer is then a new object
+ * over the same bytes). A heap another thread made elsewhere inside the
+ * region is not seen.
  */
-const knownRegions = new WeakMap<object, Set<Region>>();
+interface KnownHeap {
+  readonly base: number;
+  readonly arenaBytes: number;
+  readonly id: number;
+}
+const knownHeaps = new Map<number, KnownHeap>();
 
-const holdsHeader = (r: Region): boolean => r.base + 4 <= r.buffer.byteLength && Atomics.load(new Int32Array(r.buffer, r.base, 1), 0) === HEAP_MAGIC;
+/** The magic and id words at byte `base` of `buffer`, or undefined where the buffer ends before them. */
+function headerAt(buffer: SharedArrayBuffer | ArrayBuffer, base: number): { magic: number; id: number; arenaBytes: number } | undefined {
+  if (base + PAGE_SIZE > buffer.byteLength) return undefined;
+  const u32 = new Uint32Array(buffer, base, PAGE_SIZE / 4);
+  return { magic: Atomics.load(u32, H_MAGIC), id: u32[H_HEAP_ID], arenaBytes: u32[H_ARENA_PAGES] * PAGE_SIZE };
+}
 
 function refuseOverlap(r: Region): void {
-  const overlap = (o: Region): HeapError =>
+  const overlap = (o: { base: number; arenaBytes: number }): HeapError =>
     new HeapError(
       'EOVERLAP',
       `createHeap: the region [${r.base}, ${r.base + r.arenaBytes}) overlaps the heap at [${o.base}, ${o.base + o.arenaBytes}) of this buffer; place it elsewhere, or destroy() that heap first`,
     );
-  for (const o of knownRegions.get(r.buffer) ?? []) {
-    if (!holdsHeader(o)) knownRegions.get(r.buffer)!.delete(o); // destroyed (by some thread): the bytes are free again
-    else if (o.base < r.base + r.arenaBytes && r.base < o.base + o.arenaBytes) throw overlap(o);
+  for (const o of knownHeaps.values()) {
+    if (o.base >= r.base + r.arenaBytes || r.base >= o.base + o.arenaBytes) continue;
+    const h = headerAt(r.buffer, o.base);
+    if (h !== undefined && h.magic === HEAP_MAGIC && h.id === o.id) throw overlap(o);
   }
-  if (holdsHeader(r)) {
-    const pages = new Uint32Array(r.buffer, r.base, H_ARENA_PAGES + 1)[H_ARENA_PAGES];
-    throw overlap({ buffer: r.buffer, base: r.base, arenaBytes: pages * PAGE_SIZE });
-  }
+  const h = headerAt(r.buffer, r.base);
+  if (h !== undefined && h.magic === HEAP_MAGIC) throw overlap({ base: r.base, arenaBytes: h.arenaBytes });
 }
 
-function remember(r: Region): void {
-  let set = knownRegions.get(r.buffer);
-  if (set === undefined) knownRegions.set(r.buffer, (set = new Set()));
-  for (const o of set) if (o.base === r.base) return;
-  set.add(r);
+function remember(arena: Arena): void {
+  const id = arena.u32[H_HEAP_ID];
+  knownHeaps.set(id, { base: arena.base, arenaBytes: arena.layout.arenaBytes, id });
 }
 
 /** Reserve an arena (or take the caller's region), lay it out, and attach the calling thread. */
@@ -252,8 +263,9 @@ export function createHeap(options?: HeapOptions): Heap {
   arena.f64[H_TIME_ORIGIN_F64 >>> 1] = Date.now();
   const lane = new TextEncoder().encode(HZ3_LANE.slice(0, H_LANE_NAME_MAX));
   arena.u8.set(lane, H_LANE_NAME_BYTE);
+  u32[H_HEAP_ID] = (Math.random() * 2 ** 32) >>> 0;
   Atomics.store(u32, H_MAGIC, HEAP_MAGIC);
-  remember(region);
+  remember(arena);
   const heap = new Heap(arena, thread);
   noteReleaseMode();
   if (Object.keys(BOXES).length > 0 && env('HAKOZUNA_STATS') !== '0') reportAtExit(heap);
@@ -327,8 +339,9 @@ function openArena(handle: HeapHandle, op: string): Arena {
     );
   }
   const arenaBytes = checkedHeader(u32, handle.byteLength, buffer.byteLength - base, op);
-  remember({ buffer, base, arenaBytes });
-  return new Arena(buffer, base, arenaBytes, u32[H_MAX_THREADS]);
+  const arena = new Arena(buffer, base, arenaBytes, u32[H_MAX_THREADS]);
+  remember(arena);
+  return arena;
 }
 
 /**
@@ -537,6 +550,7 @@ export class Heap {
     refuseIfOthersAttached(this.arena, t.slot, 'destroy');
     this.detach();
     Atomics.store(this.arena.u32, H_MAGIC, 0);
+    knownHeaps.delete(this.arena.u32[H_HEAP_ID]);
   }
 
   /** Usable bytes of the live block at `ptr` (at least what was requested). */

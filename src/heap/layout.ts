@@ -2,7 +2,10 @@
  * The heap layout: where everything lives inside the one SharedArrayBuffer.
  *
  * Glossary
- *   arena     the SharedArrayBuffer; a pointer is a byte offset into it, 0 is null.
+ *   arena     the heap's bytes: a whole SharedArrayBuffer, or a region of a caller's
+ *             buffer from byte `base` (arena.ts). Offsets here are from the arena's
+ *             start (0 = the header); the user's pointer is `base + offset`, a
+ *             byte offset into the whole buffer, and 0 is null.
  *   page      4 KiB, the unit of the page-tag table and of release.
  *   segment   1 MiB = 256 pages, aligned in the arena. Data segments are carved
  *             into page runs; the first segments of the arena hold the metadata.
@@ -55,6 +58,8 @@
  * Units in names: `*Offset` is a byte offset into the arena, `*Word` a u32 word
  * index (`u32[x]`); `H_*` and `S_*` constants are u32 word indexes into the
  * header and into a slot, `*_F64` ones the first of two words holding an f64.
+ * A block is `p` inside the heap (an arena offset) and `ptr` where it is the
+ * user's pointer (base + p): functions that take `ptr` say so.
  */
 
 export const PAGE_SHIFT = 12;
@@ -132,6 +137,8 @@ export const H_SEGMENT_LOCK_STOLEN = 27;
 export const H_BREAKDOWN_SAMPLES = 28;
 /** Live large blocks (for stats().liveBlocks). */
 export const H_LARGE_BLOCKS = 29;
+/** A random id given at creation: with H_MAGIC it tells this heap from another at the same place (createHeap's overlap check). */
+export const H_HEAP_ID = 30;
 /** The ring of breakdown samples: per sample, the time (ms since 1970) then the 10 parts, f64 each. */
 export const BREAKDOWN_SAMPLES_MAX = 2048;
 export const BREAKDOWN_SAMPLE_F64 = 11;
@@ -212,6 +219,7 @@ export const HEADER_MAP: readonly WordRegion[] = [
   { name: 'H_SEGMENT_LOCK_STOLEN', word: H_SEGMENT_LOCK_STOLEN, words: 1 },
   { name: 'H_BREAKDOWN_SAMPLES', word: H_BREAKDOWN_SAMPLES, words: 1 },
   { name: 'H_LARGE_BLOCKS', word: H_LARGE_BLOCKS, words: 1 },
+  { name: 'H_HEAP_ID', word: H_HEAP_ID, words: 1 },
   { name: 'H_LANE_NAME_BYTE', word: H_LANE_NAME_BYTE / 4, words: H_LANE_NAME_MAX / 4 },
   { name: 'H_CARVED', word: H_CARVED, words: MAX_BINS },
 ];
