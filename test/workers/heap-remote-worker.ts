@@ -8,7 +8,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { flushRemoteRing, remoteFree } from '../../src/heap/remote.ts';
-import type { ThreadHeap } from '../../src/heap/thread-cache.ts';
+import type { Slot } from '../../src/heap/slot.ts';
 import { workerArena, type ArenaWorkerData } from '../helpers/arena.ts';
 import { blockWords, checkStamp } from '../helpers/free-blocks.ts';
 import { passGate } from '../helpers/gate.ts';
@@ -21,8 +21,8 @@ interface Data extends ArenaWorkerData {
   control: SharedArrayBuffer;
 }
 const { d, a } = workerArena<Data>();
-// remoteFree needs of a thread only its arena and its slot (where the ring is).
-const t = { arena: a, slotWord: a.slotWord(d.slot) } as ThreadHeap;
+// The ring's thread as remoteFree sees it: a slot of the arena, not attached (nobody claims slots in this test).
+const t: Slot = { arena: a, slot: d.slot, slotWord: a.slotWord(d.slot), owner: d.slot + 1 };
 const ptrs = new Uint32Array(d.ptrs);
 const control = new Int32Array(d.control);
 const BATCH = 50;
