@@ -4,7 +4,7 @@
 //
 // It must never fail the install: on any problem it prints ONE line saying releases
 // will only be recorded, writes the details to native/build-native.log, and exits 0.
-// src/release/os.ts then runs in record-only mode.
+// src/platform/release.ts then runs in record-only mode.
 import { existsSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';

@@ -12,10 +12,10 @@ export type { HeapOptions, AttachOptions, HeapHandle, HeapStats, TrimResult } fr
 export type { HeapCheck } from './heap/verify.ts';
 export type { HeapReport, BoxReport } from './observe/report.ts';
 export type { RssBreakdown, BreakdownSample } from './observe/rss-breakdown.ts';
-export { HeapError } from './heap/errors.ts';
+export { HeapError } from './base/errors.ts';
 export { MemPool } from './pool.ts';
 export type { MemPoolOptions, PoolStats, PoolType, PoolArray } from './pool.ts';
-export type { HeapErrorCode } from './heap/errors.ts';
+export type { HeapErrorCode } from './base/errors.ts';
 export { binSize, binOfSize, NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE } from './heap/size-classes.ts';
 export { PAGE_SIZE, SEGMENT_SIZE } from './heap/layout.ts';
 

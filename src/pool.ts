@@ -26,7 +26,7 @@
  *   - `release()` detaches this thread from the heap.
  */
 import { attachHeap, createHeap, type Heap, type HeapHandle } from './api/heap.ts';
-import { HeapError, show } from './heap/errors.ts';
+import { HeapError, show } from './base/errors.ts';
 
 /** thi.ng's element types (@thi.ng/api `Type`). */
 export type PoolType = 'u8' | 'u8c' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'f64';

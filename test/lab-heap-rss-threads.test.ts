@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBench } from '../packages/lab/src/bench.ts';
 import { startRssSampler } from '../packages/lab/src/rss-sampler.ts';
-import { releaseMode } from '../src/release/os.ts';
+import { releaseMode } from '../src/platform/release.ts';
 import { abVerdict } from '../packages/lab/src/verdict.ts';
 import { findLibrary, preloadLaunch } from '../packages/lab/src/native.ts';
 import type { BenchResults } from '../packages/lab/src/results.ts';

@@ -8,7 +8,7 @@ import { lcgNext, LCG_SEED, umod } from '../packages/lab/bench/workloads/lcg.ts'
 import { checked, randomMixed } from '../packages/lab/bench/workloads/random-mixed.ts';
 import { distApp } from '../packages/lab/bench/workloads/dist-app.ts';
 import { WORKLOADS } from '../packages/lab/bench/workloads/index.ts';
-import type { BenchAllocator } from '../packages/lab/src/protocol.ts';
+import type { BenchAllocator } from '../packages/lab/bench/protocol.ts';
 
 type Op = ['malloc', number, number] | ['free', number];
 

@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildLane, ROOT } from '../scripts/lane-build.mjs';
-import { addonPath, releaseMode } from '../src/release/os.ts';
+import { addonPath, releaseMode } from '../src/platform/release.ts';
 import { createHeap, HeapError } from '../src/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hz-package-addon-'));

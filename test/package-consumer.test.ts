@@ -28,7 +28,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
 import { ROOT } from '../scripts/lane-build.mjs';
-import { releaseMode } from '../src/release/os.ts';
+import { releaseMode } from '../src/platform/release.ts';
 
 const LANES = ['scale', 'fast', 'safe', 'mem', 'research'] as const;
 const SPECIFIERS = LANES.map((l) => (l === 'scale' ? 'hakozuna' : `hakozuna/${l}`));

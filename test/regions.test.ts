@@ -11,6 +11,7 @@ import { createHeap, attachHeap, HeapError } from '../src/index.ts';
 import { runModel, type Rng } from './helpers/model.ts';
 import { runWorker, workerScript } from './helpers/workers.ts';
 import { checkBlock } from './workers/blocks.ts';
+import { WA } from './workers/wasm-blocks.ts';
 
 const MiB = 1 << 20;
 const patternByte = (i: number): number => (Math.imul(i, 31) + 7) & 0xff;
@@ -209,7 +210,7 @@ describe('two heaps in one buffer', () => {
   });
 
   it('still sees a heap in a WebAssembly.Memory after memory.grow (memory.buffer is then a new object)', () => {
-    const memory = new WebAssembly.Memory({ initial: 256, maximum: 1024, shared: true }); // 16 MiB of 64 KiB pages
+    const memory = new WA.Memory({ initial: 256, maximum: 1024, shared: true }); // 16 MiB of 64 KiB pages
     const a = createHeap({ buffer: memory.buffer, byteOffset: MiB, byteLength: 8 * MiB, maxThreads: 2 });
     const overlap = /^EOVERLAP: createHeap: the region \[3145728, 7340032\) overlaps the heap at \[1048576, 9437184\)/;
     expect(codeOf(() => createHeap({ buffer: memory.buffer, byteOffset: 3 * MiB, byteLength: 4 * MiB }))).toMatch(overlap);

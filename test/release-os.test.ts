@@ -1,4 +1,4 @@
-// The OS release boundary (src/release/os.ts + native/): pages go back to the OS,
+// The OS release boundary (src/platform/release.ts + native/): pages go back to the OS,
 // read back as zero, neighbours are untouched, it works across worker_threads, bad
 // arguments throw, and without the addon it degrades to record-only.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
 import {
   addonPath, arenaPageOffset, osPageSize, osRelease, releaseMode, releaseModeReason,
-} from '../src/release/os.ts';
+} from '../src/platform/release.ts';
 
 const MiB = 1 << 20;
 const hasAddon = releaseMode === 'madvise';
@@ -44,7 +44,7 @@ beforeAll(async () => {
   bundleDir = mkdtempSync(join(tmpdir(), 'hakozuna-release-os-'));
   osBundle = join(bundleDir, 'os.mjs');
   await build({
-    entryPoints: [fileURLToPath(new URL('../src/release/os.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL('../src/platform/release.ts', import.meta.url))],
     outfile: osBundle, bundle: true, format: 'esm', platform: 'node', logLevel: 'silent',
   });
 });
@@ -260,7 +260,7 @@ describe('OS release without the addon (record-only)', () => {
 
 describe('osResidentPages (mincore)', () => {
   it.skipIf(releaseMode !== 'madvise')('counts the touched pages of a range and drops them after a release', async () => {
-    const { osResidentPages } = await import('../src/release/os.ts');
+    const { osResidentPages } = await import('../src/platform/release.ts');
     const n = 16 << 20;
     const view = new Uint8Array(new SharedArrayBuffer(n, { maxByteLength: n }));
     expect(osResidentPages(view, 0, n)).toBe(0);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createHeap } from '../src/index.ts';
-import { releaseMode } from '../src/release/os.ts';
+import { releaseMode } from '../src/platform/release.ts';
 import { laneBundle } from './helpers/lanes.ts';
 
 const rssBytes = (): number => Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]) * 4096;

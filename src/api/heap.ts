@@ -23,14 +23,14 @@ import { heapAccount } from '../heap/account.ts';
 import { honourReclaim, reclaimAsked, returnToSegments } from '../heap/reclaim.ts';
 import { checkHeap, type HeapCheck } from '../heap/verify.ts';
 import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases, refreshLease, returnSlotState } from '../heap/threads.ts';
-import { newTally, releaseFreeRuns } from '../release/pages.ts';
+import { newTally, releaseFreeRuns } from '../heap/release.ts';
 import { flushRemoteRing } from '../heap/remote.ts';
 import { epochByTime, onEpoch } from '../boxes/epoch.ts';
 import { BOXES, counterBase } from '../observe/counters.ts';
 import { collectReport, type HeapReport } from '../observe/report.ts';
 import { RSS_BREAKDOWN, breakdownSamples, rssBreakdown, type BreakdownSample, type RssBreakdown } from '../observe/rss-breakdown.ts';
-import { HeapError, show } from '../heap/errors.ts';
-import { noteReleaseMode, osResidentPages, releaseMode, releaseModeReason } from '../release/os.ts';
+import { HeapError, show } from '../base/errors.ts';
+import { noteReleaseMode, osResidentPages, releaseMode, releaseModeReason } from '../platform/release.ts';
 import { threadId, isMainThread, env, onExit, offExit, writeStderr, requireSharedMemory, watchWorker, type WatchableWorker } from '../platform/index.ts';
 
 export interface HeapOptions {

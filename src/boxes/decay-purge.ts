@@ -20,7 +20,7 @@ import { Arena } from '../heap/arena.ts';
 import { forEachFreeRun } from '../heap/segments.ts';
 import { scanCentral } from '../heap/reclaim.ts';
 import { DECAY, bump } from '../observe/counters.ts';
-import { newTally, releasePages, type ReleaseTally } from '../release/pages.ts';
+import { newTally, releasePages, type ReleaseTally } from '../heap/release.ts';
 
 export interface DecayOptions {
   /** A free page is released once `now - freedAt >= delayMs`. */

@@ -19,7 +19,7 @@
 import { S_BOX_AREA } from '../heap/layout.ts';
 import { pagesFree, withSegmentLock } from '../heap/segments.ts';
 import { S55_3B, bump } from '../observe/counters.ts';
-import { newTally, releasePages } from '../release/pages.ts';
+import { newTally, releasePages } from '../heap/release.ts';
 import { returnToSegments } from '../heap/reclaim.ts';
 import type { Slot } from '../heap/slot.ts';
 

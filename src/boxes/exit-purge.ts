@@ -12,7 +12,7 @@
  */
 import { Arena } from '../heap/arena.ts';
 import { S61, bump } from '../observe/counters.ts';
-import { newTally, releaseFreeRuns } from '../release/pages.ts';
+import { newTally, releaseFreeRuns } from '../heap/release.ts';
 import { returnToSegments } from '../heap/reclaim.ts';
 
 /** Purge at the exit of a thread; counters go to the slot at `slotWord` (the exiting or adopting thread). */

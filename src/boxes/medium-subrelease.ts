@@ -7,7 +7,7 @@
  * Stats: [HZ3_S55_3_MEDIUM_SUBRELEASE] calls demote_pages madvise_calls madvise_pages madvise_bytes
  */
 import { S55_3, bump } from '../observe/counters.ts';
-import { newTally, releasePages } from '../release/pages.ts';
+import { newTally, releasePages } from '../heap/release.ts';
 import { returnToSegments } from '../heap/reclaim.ts';
 import type { Slot } from '../heap/slot.ts';
 

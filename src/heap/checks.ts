@@ -11,7 +11,7 @@
 import { Arena } from './arena.ts';
 import { LARGE_BIN, PAGE_SHIFT, PAGE_SIZE, TAG_BIN_MASK } from './layout.ts';
 import { FIRST_MEDIUM_BIN, binSize } from './size-classes.ts';
-import { HeapError, show } from './errors.ts';
+import { HeapError, show } from '../base/errors.ts';
 import { mediumPointerError } from './medium-runs.ts';
 
 export const doubleFree = (p: number, op: string): HeapError =>

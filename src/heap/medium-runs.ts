@@ -21,7 +21,7 @@ import type { Arena } from './arena.ts';
 import { PAGE_SIZE, PAGES_PER_SEGMENT, TAG_BIN_MASK } from './layout.ts';
 import { binObjectsPerRun, binRunPages, binSize } from './size-classes.ts';
 import { S57_CLASSES } from './medium-classes.ts';
-import { HeapError, show } from './errors.ts';
+import { HeapError, show } from '../base/errors.ts';
 
 /** Record the run starts of `runs` runs of `runPages` pages each, from `page` (the carve, before the pages are tagged). */
 export function markMediumRuns(a: Arena, page: number, runs: number, runPages: number): void {

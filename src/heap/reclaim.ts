@@ -38,7 +38,7 @@ import { freePageCensus, freeRun } from './segments.ts';
 import { lock, pause, unlock } from './locks.ts';
 import { returnSlotState, sweepInbox } from './threads.ts';
 import { heapAccount, slotCachedBytes } from './account.ts';
-import { show } from './errors.ts';
+import { show } from '../base/errors.ts';
 import { clearMediumRun, runStartOf } from './medium-runs.ts';
 
 /** How long a thread short of memory waits for the others to give their caches back (above the 250 ms heartbeat). */

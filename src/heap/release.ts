@@ -6,10 +6,10 @@
  * from it and from returnToSegments (src/heap/reclaim.ts), which moves wholly
  * free pages and runs from central back into their segments.
  */
-import { Arena } from '../heap/arena.ts';
-import { H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL, H_RESIDENT_PAGES, PAGE_SIZE, PAGES_PER_SEGMENT } from '../heap/layout.ts';
-import { forEachFreeRun } from '../heap/segments.ts';
-import { osRelease, releaseMode } from './os.ts';
+import { Arena } from './arena.ts';
+import { H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL, H_RESIDENT_PAGES, PAGE_SIZE, PAGES_PER_SEGMENT } from './layout.ts';
+import { forEachFreeRun } from './segments.ts';
+import { osRelease, releaseMode } from '../platform/release.ts';
 
 export interface ReleaseTally {
   /** Release calls made (madvise calls in 'madvise' mode). */

@@ -16,7 +16,7 @@ import { centralEntry } from './central.ts';
 import { inboxWord } from './remote.ts';
 import { resetSegments } from './segments.ts';
 import { heapAccount } from './account.ts';
-import { HeapError } from './errors.ts';
+import { HeapError } from '../base/errors.ts';
 
 /** Throw EBUSY, naming them, while threads other than `slot`'s are attached (reset, destroy). */
 export function refuseIfOthersAttached(a: Arena, slot: number, op: string): void {

@@ -41,7 +41,7 @@ import { allocRun, markDirty, markResident, SCAN_FIRST } from './segments.ts';
 import { mallocLarge, freeLarge } from './large.ts';
 import { remoteFree, flushRemoteRing, takeInbox } from './remote.ts';
 import { checkLive, doubleFree } from './checks.ts';
-import { HeapError, show } from './errors.ts';
+import { HeapError, show } from '../base/errors.ts';
 import { markMediumRuns } from './medium-runs.ts';
 import { hooks } from './hooks.ts';
 import type { AllocatingSlot } from './slot.ts';

@@ -27,7 +27,7 @@ import { NUM_BINS } from './size-classes.ts';
 import { centralPush, shardOf } from './central.ts';
 import { flushRemoteRing, pushMixedToCentral, takeInbox } from './remote.ts';
 import { lock, unlock } from './locks.ts';
-import { HeapError } from './errors.ts';
+import { HeapError } from '../base/errors.ts';
 import { hooks } from './hooks.ts';
 import type { Slot } from './slot.ts';
 

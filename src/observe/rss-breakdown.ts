@@ -32,7 +32,7 @@ import { BREAKDOWN_SAMPLES_MAX, BREAKDOWN_SAMPLE_F64, H_BREAKDOWN_SAMPLES, carve
 import { FIRST_MEDIUM_BIN, NUM_BINS, binObjectsPerRun, binRunPages, binSize } from '../heap/size-classes.ts';
 import { freeBlockCensus } from '../heap/account.ts';
 import { forEachFreeRun } from '../heap/segments.ts';
-import { osResidentPages } from '../release/os.ts';
+import { osResidentPages } from '../platform/release.ts';
 import { counterBase, declareCounters, sumCounter } from './counters.ts';
 
 export interface RssBreakdown {

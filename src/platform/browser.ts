@@ -15,7 +15,7 @@
  *   as it lives, and tells its id to a watcher over a MessageChannel; the watcher
  *   then requests the same lock, which it is granted when the worker is gone.
  */
-import { HeapError, show } from '../heap/errors.ts';
+import { HeapError, show } from '../base/errors.ts';
 import type { AddonLoad, WatchableWorker, WebWorkerLike } from './types.ts';
 
 /** The DOM surface used here, typed locally (the allocator is compiled without the DOM lib). */

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HeapError, show } from '../heap/errors.ts';
+import { HeapError, show } from '../base/errors.ts';
 import type { AddonLoad, ReleaseAddon, WatchableWorker, NodeWorkerLike } from './types.ts';
 
 export const platform: 'node' | 'browser' = 'node';

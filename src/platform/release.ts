@@ -32,7 +32,7 @@
  * addon is context-aware, so this module can be imported in every worker_thread;
  * each thread loads its own instance.
  */
-import { loadReleaseAddon, warnOnce } from '../platform/index.ts';
+import { loadReleaseAddon, warnOnce } from './index.ts';
 
 export type ReleaseMode = 'madvise' | 'record-only';
 

@@ -3,7 +3,7 @@
  * published declarations type-check in a browser project without @types/node.
  */
 
-/** The native release addon (native/hakozuna_release.c), as src/release/os.ts uses it. */
+/** The native release addon (native/hakozuna_release.c), as src/platform/release.ts uses it. */
 export interface ReleaseAddon {
   release(view: ArrayBufferView, byteOffset: number, byteLength: number): number;
   pageSize(): number;

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { freeLarge } from '../../src/heap/large.ts';
-import { HeapError } from '../../src/heap/errors.ts';
+import { HeapError } from '../../src/base/errors.ts';
 import { workerArena, type ArenaWorkerData } from '../helpers/arena.ts';
 import { passGate } from '../helpers/gate.ts';
 

@@ -1,7 +1,7 @@
 // Bundles the `hakozuna` command (src/cli.ts of the lab) to dist/cli.js, which
 // bin/hakozuna.js imports. scripts/build.mjs calls buildCli(); it can also run
 // alone: node scripts/build-cli.mjs. The library's sources the CLI uses
-// (hakozuna/src/config/flags.ts, hakozuna/src/release/os.ts) are bundled in; the
+// (hakozuna/src/config/flags.ts, hakozuna/src/platform/release.ts) are bundled in; the
 // lab's dependencies stay imports.
 import * as esbuild from 'esbuild';
 import { builtinModules } from 'node:module';

@@ -16,8 +16,8 @@ import { join, resolve } from 'node:path';
 import { ALLOCATORS, DEFAULT_ALLOCATORS, parseAllocatorRef, type AllocatorRef } from './allocators.ts';
 import { prepareLaunch, type Launch } from './build.ts';
 import { Progress, type ProgressItem } from './progress.ts';
-import type { ChildConfig } from './protocol.ts';
-import type { ThreadsMode } from './mt-protocol.ts';
+import type { ChildConfig } from '../bench/protocol.ts';
+import type { ThreadsMode } from '../bench/mt-protocol.ts';
 import {
   computeRatios,
   recordFromResult,

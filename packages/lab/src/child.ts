@@ -5,11 +5,11 @@
  * malloc/free call site in the workload sees one target (monomorphic, inlined).
  */
 import { WORKLOADS } from '../bench/workloads/index.ts';
-import type { AllocatorModule, ChildConfig, ChildResult, PhaseMarks } from './protocol.ts';
-import { RESULT_MARKER, breakdownSeries } from './protocol.ts';
+import type { AllocatorModule, ChildConfig, ChildResult, PhaseMarks } from '../bench/protocol.ts';
+import { RESULT_MARKER, breakdownSeries } from '../bench/protocol.ts';
 import { heapSeriesForResult, startRssSampler, watchAllocator } from './rss-sampler.ts';
 import { isMtWorker, mtWorkerMain, runMtChild } from './mt-child.ts';
-import type { MtChildConfig } from './mt-protocol.ts';
+import type { MtChildConfig } from '../bench/mt-protocol.ts';
 
 export async function childMain(mod: AllocatorModule, argv: readonly string[] = process.argv): Promise<void> {
   // Multi-worker workloads start their workers from this same bundle (packages/lab/src/mt-child.ts).

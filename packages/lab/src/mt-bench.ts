@@ -22,7 +22,7 @@
 import { ALLOCATORS, parseAllocatorRef, type AllocatorRef } from './allocators.ts';
 import type { Launch } from './build.ts';
 import { Progress, type ProgressItem } from './progress.ts';
-import type { MtChildConfig, MtChildResult, MtParams, MtWorkloadSpec, ThreadStartStats, ThreadsMode } from './mt-protocol.ts';
+import type { MtChildConfig, MtChildResult, MtParams, MtWorkloadSpec, ThreadStartStats, ThreadsMode } from '../bench/mt-protocol.ts';
 import { computeRatios, recordFromResult, summarizeRuns, type AllocatorStatus, type BenchResults, type RatioRow, type RunRecord, type SummaryRow } from './results.ts';
 import { runChildProcess } from './runner.ts';
 import { median } from './stats-math.ts';

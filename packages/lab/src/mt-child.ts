@@ -21,9 +21,9 @@
  * with the worker's message, so the parent reports it.
  */
 import type { Worker } from 'node:worker_threads';
-import type { AllocatorContext, PhaseMarks } from './protocol.ts';
-import { breakdownSeries } from './protocol.ts';
-import type { MtAllocatorModule, MtChildConfig, MtChildExtra, MtChildResult, MtMainContext, MtWorkloadSpec, SharedMain } from './mt-protocol.ts';
+import type { AllocatorContext, PhaseMarks } from '../bench/protocol.ts';
+import { breakdownSeries } from '../bench/protocol.ts';
+import type { MtAllocatorModule, MtChildConfig, MtChildExtra, MtChildResult, MtMainContext, MtWorkloadSpec, SharedMain } from '../bench/mt-protocol.ts';
 import { heapSeriesForResult, makeRssReader, startRssSampler, watchAllocator } from './rss-sampler.ts';
 import { MT_WORKER_ROLE, ThreadLog, WorkerPool, isMtWorker, mtWorkerMain as threadsWorkerMain, spawnThread, type MtWorkerData } from './mt-threads.ts';
 import { MT_WORKLOADS } from '../bench/workloads/mt/index.ts';

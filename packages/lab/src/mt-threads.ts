@@ -17,8 +17,8 @@
  * {@link ThreadLog} can say what thread starts cost and that slots were reused.
  */
 import { Worker, parentPort, threadId, workerData } from 'node:worker_threads';
-import type { AllocatorContext } from './protocol.ts';
-import type { MtAllocatorModule, MtWorker, MtWorkerContext, MtWorkloadSpec, SharedWorker, ThreadStartStats, ThreadsMode } from './mt-protocol.ts';
+import type { AllocatorContext } from '../bench/protocol.ts';
+import type { MtAllocatorModule, MtWorker, MtWorkerContext, MtWorkloadSpec, SharedWorker, ThreadStartStats, ThreadsMode } from '../bench/mt-protocol.ts';
 import { median } from './stats-math.ts';
 
 export const MT_WORKER_ROLE = 'hakozuna-bench-mt-worker';

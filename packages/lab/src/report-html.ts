@@ -15,7 +15,7 @@ import { ALLOCATORS } from './allocators.ts';
 import { barChart, esc, fmtAxis, lineChart, PALETTE, type Bar, type LineSeries } from './charts.ts';
 import type { BenchResults, RunRecord } from './results.ts';
 import { allocatorLabel, runOneShotLines, runSeries, runSpeed, runValue, workloadMetric } from './run-metrics.ts';
-import { heapRssOf } from './heap-rss.ts';
+import { heapRssOf } from '../bench/heap-rss.ts';
 import { mtDetailTables, mtRows, mtThroughputTable } from './mt-bench.ts';
 import { pooledVsSpawnTable, threadStartsTable } from './mt-threads-report.ts';
 import { median } from './stats-math.ts';

@@ -4,8 +4,8 @@
  * A later HTML report and A/B tool read the same JSON.
  */
 import { max, mean, median, min, p95 } from './stats-math.ts';
-import type { ChildResult, PhaseMarks, RssBreakdownSeries } from './protocol.ts';
-import { heapRssOf, type HeapRssSource } from './heap-rss.ts';
+import type { ChildResult, PhaseMarks, RssBreakdownSeries } from '../bench/protocol.ts';
+import { heapRssOf, type HeapRssSource } from '../bench/heap-rss.ts';
 import { targetFor } from './targets.ts';
 import type { AbSection } from './ab-model.ts';
 import { extractOneShotLines } from './run-metrics.ts';

@@ -29,11 +29,11 @@
  */
 import { Worker } from 'node:worker_threads';
 import { closeSync, openSync, readSync } from 'node:fs';
-import type { AllocatorResidency } from './protocol.ts';
-import type { HeapRssSeries, HeapRssSource, ResidencyProbe } from './heap-rss.ts';
+import type { AllocatorResidency } from '../bench/protocol.ts';
+import type { HeapRssSeries, HeapRssSource, ResidencyProbe } from '../bench/heap-rss.ts';
 
-export { heapRssOf, type HeapRssSeries, type HeapRssSource, type ResidencyProbe } from './heap-rss.ts';
-import { addonPath as osAddonPath, osResidentPages, releaseMode, releaseModeReason } from 'hakozuna/src/release/os.ts';
+export { heapRssOf, type HeapRssSeries, type HeapRssSource, type ResidencyProbe } from '../bench/heap-rss.ts';
+import { addonPath as osAddonPath, osResidentPages, releaseMode, releaseModeReason } from 'hakozuna/src/platform/release.ts';
 
 const PAGE_BYTES = 4096;
 const DEFAULT_CAPACITY = 1 << 16; // samples: ~55 minutes at 50 ms
@@ -70,7 +70,7 @@ export function makeRssReader(): { read(): number; close(): void } {
 }
 
 // The worker's source: plain JS (eval worker), the same statm reader as above.
-// `addonPath` is the release addon src/release/os.ts loaded (null in record-only
+// `addonPath` is the release addon src/platform/release.ts loaded (null in record-only
 // mode): its residentPages(view, offset, bytes) is mincore over a range of the view's buffer.
 const STRIDE = 5;
 const WORKER_SOURCE = `
@@ -178,7 +178,7 @@ export async function startRssSampler(opts: { intervalMs?: number; capacity?: nu
   let probeWords: Uint32Array | undefined;
   let probeBytes: Uint8Array | undefined;
   const now = (): number => performance.timeOrigin + performance.now() - origin;
-  // The main thread's own samples (phase marks) measure the heap the same way, through src/release/os.ts.
+  // The main thread's own samples (phase marks) measure the heap the same way, through src/platform/release.ts.
   const heapNow = (): [number, number, number] => {
     if (probe === undefined) return [NaN, NaN, NaN];
     const mincore = heapSource === 'mincore';

@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { libraryRoot } from './root.ts';
 import type { Launch } from './build.ts';
-import type { ChildConfig, ChildResult } from './protocol.ts';
-import type { MtChildConfig } from './mt-protocol.ts';
-import { RESULT_MARKER } from './protocol.ts';
+import type { ChildConfig, ChildResult } from '../bench/protocol.ts';
+import type { MtChildConfig } from '../bench/mt-protocol.ts';
+import { RESULT_MARKER } from '../bench/protocol.ts';
 
 export interface ChildOutcome {
   readonly ok: boolean;

@@ -32,7 +32,7 @@ export interface AbMeasurement {
   readonly speed?: number;
   /** Mean process RSS over the run's timed window, bytes. */
   readonly rssMean?: number;
-  /** Mean heap RSS over the run's timed window, bytes (packages/lab/src/heap-rss.ts). */
+  /** Mean heap RSS over the run's timed window, bytes (packages/lab/bench/heap-rss.ts). */
   readonly heapRssMean?: number;
   /** How heapRssMean was measured: mincore, or the allocator's own account (record-only mode). */
   readonly heapRssSource?: 'mincore' | 'account';

@@ -3,7 +3,7 @@
  * JS array of live objects (the "pointer" is its index + 1); free drops the
  * reference and recycles the index. V8's GC does the real freeing.
  */
-import type { AllocatorModule } from '../../src/protocol.ts';
+import type { AllocatorModule } from '../protocol.ts';
 
 class GcAllocator {
   private live: (Uint8Array | undefined)[] = [];

@@ -12,8 +12,8 @@ import { attachHeap, createHeap, PAGE_SIZE, type Heap } from 'hakozuna/src/index
 // Read-only: the header word behind stats().residentBytes, so the sampler thread can follow the
 // allocator's own account in record-only mode (checked against stats() at the end of every run).
 import { H_RESIDENT_PAGES } from 'hakozuna/src/heap/layout.ts';
-import type { AllocatorModule, AllocatorResidency } from '../../src/protocol.ts';
-import type { MtAllocatorModule, SharedMain, SharedWorker } from '../../src/mt-protocol.ts';
+import type { AllocatorModule, AllocatorResidency } from '../protocol.ts';
+import type { MtAllocatorModule, SharedMain, SharedWorker } from '../mt-protocol.ts';
 
 function numericStats(heap: Heap): Record<string, number> {
   const out: Record<string, number> = {};

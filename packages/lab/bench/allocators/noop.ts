@@ -7,8 +7,8 @@
  * larson, write there). Workloads that keep data in their blocks (mstress,
  * xmalloc-test, burst_idle) do not run noop.
  */
-import type { AllocatorModule } from '../../src/protocol.ts';
-import type { MtAllocatorModule, SharedWorker } from '../../src/mt-protocol.ts';
+import type { AllocatorModule } from '../protocol.ts';
+import type { MtAllocatorModule, SharedWorker } from '../mt-protocol.ts';
 
 const alloc = {
   // The size itself is the fake pointer (>= 16, so never 0): the workload's

@@ -12,8 +12,8 @@
  * (MemPool.free returns false) throws.
  */
 import { MemPool } from '@thi.ng/malloc';
-import type { AllocatorModule } from '../../src/protocol.ts';
-import type { MtAllocatorModule, SharedWorker } from '../../src/mt-protocol.ts';
+import type { AllocatorModule } from '../protocol.ts';
+import type { MtAllocatorModule, SharedWorker } from '../mt-protocol.ts';
 import { checked } from '../workloads/random-mixed.ts';
 import { FutexLock, LockedAllocator } from './shared-lock.ts';
 

@@ -12,8 +12,8 @@
  * futex lock (bench/allocators/shared-lock.ts) serialises every alloc and free.
  */
 import { readFileSync } from 'node:fs';
-import type { AllocatorModule } from '../../src/protocol.ts';
-import type { MtAllocatorModule, SharedWorker } from '../../src/mt-protocol.ts';
+import type { AllocatorModule } from '../protocol.ts';
+import type { MtAllocatorModule, SharedWorker } from '../mt-protocol.ts';
 import { FutexLock, LockedAllocator } from './shared-lock.ts';
 
 // The project's tsconfig has no DOM lib, so WebAssembly's constructors are typed here.

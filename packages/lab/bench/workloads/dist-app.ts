@@ -7,7 +7,7 @@
  * uniform by one more draw. No memory is touched; what is left is freed at the end.
  * Like random_mixed, the loop does not test malloc's result (allocators throw).
  */
-import type { BenchAllocator } from '../../src/protocol.ts';
+import type { BenchAllocator } from '../protocol.ts';
 
 export const DIST_APP_CLASSES = [
   { below: 80, min: 16, max: 256 },

@@ -4,7 +4,7 @@
  * run on the child's main thread; multi-worker workloads (mt_remote, larson,
  * mstress, ...) will be added with kind 'workers' and a runner of their own.
  */
-import type { WorkloadSpec } from '../../src/protocol.ts';
+import type { WorkloadSpec } from '../protocol.ts';
 import { randomMixed, RANDOM_MIXED_WS } from './random-mixed.ts';
 import { distApp } from './dist-app.ts';
 import { LCG_SEED } from './lcg.ts';

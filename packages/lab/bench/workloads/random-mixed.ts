@@ -11,7 +11,7 @@
  * onExhausted 'throw', TLSF's abort, V8's RangeError); an adapter over one
  * that returns 0 wraps it with {@link checked}.
  */
-import type { BenchAllocator } from '../../src/protocol.ts';
+import type { BenchAllocator } from '../protocol.ts';
 
 export const RANDOM_MIXED_WS = 400;
 

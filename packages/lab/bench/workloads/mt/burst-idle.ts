@@ -24,8 +24,8 @@
  * release), `burst_idle_tail` keeps the last blocks/keepEvery each worker
  * allocated (survivors packed together: most segments end up fully free).
  */
-import type { BenchAllocator } from '../../../src/protocol.ts';
-import type { MtMainContext, MtOutcome, MtWorkerContext, MtWorkloadSpec } from '../../../src/mt-protocol.ts';
+import type { BenchAllocator } from '../../protocol.ts';
+import type { MtMainContext, MtOutcome, MtWorkerContext, MtWorkloadSpec } from '../../mt-protocol.ts';
 import { absNow, release, waitAtLeast } from './common.ts';
 
 const START = 0;

@@ -2,7 +2,7 @@
  * Helpers shared by the multi-worker workloads: start words, absolute clocks,
  * collecting per-phase reports from workers.
  */
-import type { MtWorker } from '../../../src/mt-protocol.ts';
+import type { MtWorker } from '../../mt-protocol.ts';
 
 /** ms since the epoch, comparable across threads (each thread's performance.now() has its own origin). */
 export function absNow(): number {

@@ -2,7 +2,7 @@
  * The multi-worker workloads (BENCHMARKS.md): name -> spec. A run's name adds
  * its thread count (`larson_t2`), see src/mt-bench.ts.
  */
-import type { MtWorkloadSpec } from '../../../src/mt-protocol.ts';
+import type { MtWorkloadSpec } from '../../mt-protocol.ts';
 import { mtRemoteSpec } from './mt-remote.ts';
 import { larsonSpec } from './larson.ts';
 import { mstressSpec } from './mstress.ts';

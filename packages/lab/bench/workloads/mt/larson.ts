@@ -33,7 +33,7 @@
  * Blocks are all freed at the end (not timed), so hakozuna's bytesInUse must
  * return to its value before the setup.
  */
-import type { MtMainContext, MtOutcome, MtWorker, MtWorkerContext, MtWorkloadSpec } from '../../../src/mt-protocol.ts';
+import type { MtMainContext, MtOutcome, MtWorker, MtWorkerContext, MtWorkloadSpec } from '../../mt-protocol.ts';
 import { LRAN2_WORDS, lran2, lran2Init } from '../lran2.ts';
 import { absNow, release, waitAtLeast } from './common.ts';
 

@@ -19,8 +19,8 @@
  * What is left in the slots is freed after each phase (not counted), so
  * hakozuna's bytesInUse returns to its start value.
  */
-import type { BenchAllocator } from '../../../src/protocol.ts';
-import type { MtMainContext, MtOutcome, MtWorkerContext, MtWorkloadSpec } from '../../../src/mt-protocol.ts';
+import type { BenchAllocator } from '../../protocol.ts';
+import type { MtMainContext, MtOutcome, MtWorkerContext, MtWorkloadSpec } from '../../mt-protocol.ts';
 import { absNow, collect, release, waitAtLeast } from './common.ts';
 
 export const MEDIUM_APP_SEED = 0x12345678;

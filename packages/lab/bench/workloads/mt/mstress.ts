@@ -30,8 +30,8 @@
  * second of that wall time. Everything is freed, so hakozuna's bytesInUse must
  * return to its start value.
  */
-import type { BenchAllocator } from '../../../src/protocol.ts';
-import type { MtMainContext, MtOutcome, MtWorkerContext, MtWorkloadSpec } from '../../../src/mt-protocol.ts';
+import type { BenchAllocator } from '../../protocol.ts';
+import type { MtMainContext, MtOutcome, MtWorkerContext, MtWorkloadSpec } from '../../mt-protocol.ts';
 import { SplitMix } from '../splitmix.ts';
 import { absNow, release, waitAtLeast } from './common.ts';
 

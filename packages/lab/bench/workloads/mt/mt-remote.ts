@@ -23,8 +23,8 @@
  * until its producer is done and the ring is empty. ops/s = T * iterations /
  * (last thread's end - first thread's start).
  */
-import type { BenchAllocator, } from '../../../src/protocol.ts';
-import type { MtMainContext, MtOutcome, MtWorkerContext, MtWorkloadSpec } from '../../../src/mt-protocol.ts';
+import type { BenchAllocator, } from '../../protocol.ts';
+import type { MtMainContext, MtOutcome, MtWorkerContext, MtWorkloadSpec } from '../../mt-protocol.ts';
 import { absNow, collect, release, waitAtLeast } from './common.ts';
 
 export const MT_REMOTE_SEED = 0x12345678;

@@ -17,8 +17,8 @@
  * Metric: object frees per second over that wall time. Batches left on the
  * stack are freed afterwards by the main thread (not timed).
  */
-import type { BenchAllocator } from '../../../src/protocol.ts';
-import type { MtMainContext, MtOutcome, MtWorkerContext, MtWorkloadSpec } from '../../../src/mt-protocol.ts';
+import type { BenchAllocator } from '../../protocol.ts';
+import type { MtMainContext, MtOutcome, MtWorkerContext, MtWorkloadSpec } from '../../mt-protocol.ts';
 import { lran2, lran2Init } from '../lran2.ts';
 import { absNow, release, waitAtLeast } from './common.ts';
 
