@@ -492,15 +492,6 @@ export class Heap {
       throw new HeapError('EALIGN', `alignedAlloc: alignment must be a power of two in [1, ${SEGMENT_SIZE}], got ${show(alignment)}`);
     }
     checkSize(size, 'alignedAlloc: size');
-    // A region that starts off the alignment moves a segment's aligned pages in by `lead` pages: the block must still fit after them.
-    const alignPages = alignment / PAGE_SIZE;
-    const lead = alignment > PAGE_SIZE ? -alignPhase(this.arena, alignPages) & (alignPages - 1) : 0;
-    if (lead !== 0 && lead + Math.ceil(size / PAGE_SIZE) > PAGES_PER_SEGMENT) {
-      throw new HeapError(
-        'EALIGN',
-        `alignedAlloc: ${show(size)} bytes aligned to ${alignment} do not fit in a segment of this heap, whose region starts at ${this.arena.base}, ${lead * PAGE_SIZE} bytes short of a multiple of ${alignment}; start the region at a multiple of the alignment`,
-      );
-    }
     if (alignment <= 16) return this.malloc(size);
     // Small classes are multiples of 16 carved from page starts: a class that is a
     // multiple of the alignment yields aligned objects. Medium runs are page aligned

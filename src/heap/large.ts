@@ -9,7 +9,8 @@
  */
 import { Arena } from './arena.ts';
 import { H_LARGE_BLOCKS, H_LARGE_PAGES, LARGE_BIN, PAGE_SIZE, PAGES_PER_SEGMENT, makeTag } from './layout.ts';
-import { allocSpan, freeRun, markDirty, markResident, zeroDirtyPages } from './segments.ts';
+import { allocSpan, alignPhase, freeRun, markDirty, markResident, zeroDirtyPages } from './segments.ts';
+import { HeapError, show } from '../base/errors.ts';
 import { doubleFree } from './checks.ts';
 import { hooks } from './hooks.ts';
 import type { AllocatingSlot } from './slot.ts';
@@ -31,6 +32,15 @@ export function mallocLarge(t: AllocatingSlot, size: number, alignPages: number,
   const dataBytes = a.layout.arenaBytes - a.layout.metaBytes;
   if (size > dataBytes) return t.exhausted(size, `larger than the heap's ${dataBytes} data bytes`);
   const pages = Math.max(1, Math.ceil(size / PAGE_SIZE));
+  // In a region that starts off the alignment, a segment's aligned pages begin `lead` pages in, and a span
+  // (whole segments from the base) is not aligned at all: what does not fit after the lead cannot be given.
+  const lead = alignPages > 1 ? -alignPhase(a, alignPages) & (alignPages - 1) : 0;
+  if (lead !== 0 && lead + pages > PAGES_PER_SEGMENT) {
+    throw new HeapError(
+      'EALIGN',
+      `alignedAlloc: ${show(size)} bytes aligned to ${alignPages * PAGE_SIZE} do not fit in a segment of this heap, whose region starts at ${a.base}, ${lead * PAGE_SIZE} bytes short of a multiple of ${alignPages * PAGE_SIZE}; start the region at a multiple of the alignment`,
+    );
+  }
   let page = takeLargeRun(t, pages, alignPages);
   if (page < 0) {
     t.reclaim(); // and once more, whatever it brought back: another thread may have freed meanwhile
