@@ -13,24 +13,9 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import type { AllocatorRef } from './allocators.ts';
+import type { Launch } from './launch.ts';
 import { nativeLaunch } from './native.ts';
 import { insideNodeModules, laneBuild, libraryRoot } from './root.ts';
-
-export type Launch =
-  | { readonly kind: 'node'; readonly script: string; readonly files: Readonly<Record<string, string>>; readonly lane?: unknown }
-  | {
-      readonly kind: 'exec';
-      readonly file: string;
-      /** The multi-threaded C programs (larson, mstress), or why they are missing (packages/lab/src/native.ts). */
-      readonly mtFile?: string;
-      readonly mtNote?: string;
-      /** Environment for the child (LD_PRELOAD of another malloc). */
-      readonly env?: Readonly<Record<string, string>>;
-      /** The malloc the child must report (bench/native/mt.c), and the preloaded library. */
-      readonly malloc?: string;
-      readonly library?: string;
-    }
-  | { readonly kind: 'skip'; readonly note: string };
 
 export interface BuildContext {
   readonly root: string;

@@ -20,7 +20,7 @@
  *   are checked in {@link mtTargets}.
  */
 import { ALLOCATORS, parseAllocatorRef, type AllocatorRef } from './allocators.ts';
-import type { Launch } from './build.ts';
+import type { Launch } from './launch.ts';
 import { Progress, type ProgressItem } from './progress.ts';
 import type { MtChildConfig, MtChildResult, MtParams, MtWorkloadSpec, ThreadStartStats, ThreadsMode } from '../bench/mt-protocol.ts';
 import { computeRatios, recordFromResult, summarizeRuns, type AllocatorStatus, type BenchResults, type RatioRow, type RunRecord, type SummaryRow } from './results.ts';

@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import type { Launch } from './build.ts';
+import type { Launch } from './launch.ts';
 
 /** A malloc loaded with LD_PRELOAD. */
 export interface PreloadLibrary {

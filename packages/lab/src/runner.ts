@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { libraryRoot } from './root.ts';
-import type { Launch } from './build.ts';
+import type { Launch } from './launch.ts';
 import type { ChildConfig, ChildResult } from '../bench/protocol.ts';
 import type { MtChildConfig } from '../bench/mt-protocol.ts';
 import { RESULT_MARKER } from '../bench/protocol.ts';
