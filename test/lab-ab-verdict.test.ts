@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { abDecision, abVerdict, fmtChange, type AbPairInput } from '../packages/lab/src/verdict.ts';
 import { abSectionFrom, abVerdictTable } from '../packages/lab/src/ab-model.ts';
 import type { BenchResults, RunRecord } from '../packages/lab/src/results.ts';
-import { runReleaseCallsPerSec, workloadMetric, extractOneShotLines } from '../packages/lab/src/run-metrics.ts';
+import { runReleaseCallsPerSec, workloadMetric } from '../packages/lab/src/run-metrics.ts';
+import { extractOneShotLines } from '../packages/lab/src/one-shot.ts';
 import { fmtDuration, Progress } from '../packages/lab/src/progress.ts';
 import { renderText } from '../packages/lab/src/table.ts';
 

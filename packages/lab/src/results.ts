@@ -8,7 +8,7 @@ import type { ChildResult, PhaseMarks, RssBreakdownSeries } from '../bench/proto
 import { heapRssOf, type HeapRssSource } from '../bench/heap-rss.ts';
 import { targetFor } from './targets.ts';
 import type { AbSection } from './ab-model.ts';
-import { extractOneShotLines } from './run-metrics.ts';
+import { extractOneShotLines } from './one-shot.ts';
 
 export const RESULTS_SCHEMA = 'hakozuna-bench/1';
 

@@ -12,6 +12,7 @@
  * A run's *speed* (higher is better) is its rate, or 1 / its duration.
  */
 import type { BenchResults, RunRecord } from './results.ts';
+import { extractOneShotLines } from './one-shot.ts';
 
 export type MetricKind = 'ops/s' | 'seconds';
 
@@ -87,20 +88,11 @@ export function runReleaseCallsPerSec(run: RunRecord): number | undefined {
   return calls / secs;
 }
 
-const ONE_SHOT = /^\[HZ3_[A-Z0-9_]+\]/;
-
 /** The one-shot `[HZ3_...] key=value` lines of a run: its `oneShot` field when present, else found in its output. */
 export function runOneShotLines(run: RunRecord): string[] {
   const field = (run as unknown as Loose).oneShot ?? ((run as unknown as Loose).mt as Loose | undefined)?.boxLines;
   if (Array.isArray(field)) return field.filter((x): x is string => typeof x === 'string');
   return extractOneShotLines(`${run.stderr ?? ''}\n${run.stdout ?? ''}`);
-}
-
-export function extractOneShotLines(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => ONE_SHOT.test(l));
 }
 
 /** Named number series a run carries (e.g. burst_idle's RSS at the end of each idle window): `series` or `mt.series`. */
