@@ -74,7 +74,8 @@ const PLATFORM_BROWSER = join(ROOT, 'src', 'platform', 'browser.ts');
 const browserPlatform = {
   name: 'hakozuna-browser-platform',
   setup(build) {
-    build.onResolve({ filter: /[\\/]platform[\\/]index\.ts$/ }, (args) => {
+    build.onResolve({ filter: /(^|[\\/])index\.ts$/ }, (args) => {
+      // Any import that resolves to it: '../platform/index.ts' from above, './index.ts' from inside (release.ts).
       const target = resolve(args.resolveDir, args.path);
       return target === PLATFORM_INDEX ? { path: PLATFORM_BROWSER } : undefined;
     });
