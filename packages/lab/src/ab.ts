@@ -12,7 +12,8 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { ALLOCATORS } from './allocators.ts';
-import { abPairsTable, abSectionFrom, abVerdictTable, type AbSection, type AbSide } from './ab-model.ts';
+import { abPairsTable, abSectionFrom, abVerdictTable } from './ab-model.ts';
+import type { AbSection, AbSide } from './ab-section.ts';
 import { resolveWorkloads, runBench, type AllocatorBuild, type BenchOptions } from './bench.ts';
 import { writeHtmlReport } from './report-html.ts';
 import type { BenchResults } from './results.ts';

@@ -10,7 +10,8 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { abPairsTable, fmtValue, gatedOn, type AbSection } from './ab-model.ts';
+import { abPairsTable, fmtValue, gatedOn } from './ab-model.ts';
+import type { AbSection } from './ab-section.ts';
 import { ALLOCATORS } from './allocators.ts';
 import { barChart, esc, fmtAxis, lineChart, PALETTE, type Bar, type LineSeries } from './charts.ts';
 import type { BenchResults, RunRecord } from './results.ts';

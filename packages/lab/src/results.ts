@@ -7,7 +7,7 @@ import { max, mean, median, min, p95 } from './stats-math.ts';
 import type { ChildResult, PhaseMarks, RssBreakdownSeries } from '../bench/protocol.ts';
 import { heapRssOf, type HeapRssSource } from '../bench/heap-rss.ts';
 import { targetFor } from './targets.ts';
-import type { AbSection } from './ab-model.ts';
+import type { AbSection } from './ab-section.ts';
 import { extractOneShotLines } from './one-shot.ts';
 
 export const RESULTS_SCHEMA = 'hakozuna-bench/1';
@@ -142,7 +142,7 @@ export interface BenchResults {
   readonly summary: readonly SummaryRow[];
   readonly ratios: readonly RatioRow[];
   readonly notes: readonly string[];
-  /** Present in the JSON of `hakozuna ab`: pairs, ratios and the GO / NO-GO verdict (packages/lab/src/ab-model.ts). */
+  /** Present in the JSON of `hakozuna ab`: pairs, ratios and the GO / NO-GO verdict (packages/lab/src/ab-section.ts; built by ab-model.ts). */
   readonly ab?: AbSection;
 }
 

@@ -12,9 +12,8 @@
  * A run's *speed* (higher is better) is its rate, or 1 / its duration.
  */
 import type { BenchResults, RunRecord } from './results.ts';
+import type { MetricKind } from './ab-section.ts';
 import { extractOneShotLines } from './one-shot.ts';
-
-export type MetricKind = 'ops/s' | 'seconds';
 
 export interface WorkloadMetric {
   readonly kind: MetricKind;
