@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBench } from '../packages/lab/src/bench.ts';
 import type { BenchResults } from '../packages/lab/src/results.ts';
-import type { MtRunRecord, MtSummaryRow } from '../packages/lab/src/mt-bench.ts';
+import type { MtRunRecord } from '../packages/lab/src/mt-bench.ts';
+import type { MtSummaryRow } from '../packages/lab/src/mt-summary.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'hz-lab-mt-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -16,14 +16,15 @@
  *   threads mode (--threads-mode: pooled, the default, and spawn) is a run name
  *   of its own: larson_t2, larson_t2_spawn.
  * - The summary rows are the single-threaded ones' (opsPerSec = the workload's
- *   metric) plus an `mt` part; the targets (each threshold written out here)
- *   are checked in {@link mtTargets}.
+ *   metric) plus an `mt` part (mt-summary.ts); the targets (each threshold
+ *   written out here) are checked in {@link mtTargets}.
  */
 import { ALLOCATORS, parseAllocatorRef, type AllocatorRef } from './allocators.ts';
 import type { Launch } from './launch.ts';
 import { Progress, type ProgressItem } from './progress.ts';
 import type { MtChildConfig, MtChildResult, MtParams, MtWorkloadSpec, ThreadStartStats, ThreadsMode } from '../bench/mt-protocol.ts';
-import { computeRatios, recordFromResult, summarizeRuns, type AllocatorStatus, type BenchResults, type RatioRow, type RunRecord, type SummaryRow } from './results.ts';
+import { computeRatios, recordFromResult, summarizeRuns, type AllocatorStatus, type BenchResults, type RatioRow, type RunRecord } from './results.ts';
+import type { MtSummaryExtra, MtSummaryRow } from './mt-summary.ts';
 import { runChildProcess } from './runner.ts';
 import { median } from './stats-math.ts';
 import { fmtHeapRss, fmtMiB, fmtMops, heapRssFootnotes, type Table } from './table.ts';
@@ -199,28 +200,6 @@ export interface MtRunEnv {
 
 /** A multi-worker run record: a RunRecord plus the child's `mt` part. */
 export type MtRunRecord = RunRecord & { readonly threads?: number; readonly mt?: MtChildResult['mt'] };
-
-export interface MtSummaryExtra {
-  readonly spec: string;
-  readonly threads: number;
-  readonly metric: string;
-  readonly params: MtParams;
-  readonly sharing?: string;
-  /** Medians over repetitions of every metric the workload counts. */
-  readonly metrics: Record<string, number>;
-  readonly releaseCallsPerSec?: number;
-  /** burst_idle: per-cycle medians of RSS at the end of each idle window. */
-  readonly series?: Record<string, number[]>;
-  /** hakozuna: every run's heap.check() was clean and bytesInUse came back. */
-  readonly heapCheckOk?: boolean;
-  /** One-shot box lines of the first successful run. */
-  readonly boxLines?: readonly string[];
-  readonly threadsMode?: ThreadsMode;
-  /** Medians over repetitions of each run's thread-start figures (ThreadStartStats). */
-  readonly threadStarts?: Readonly<Record<string, number>>;
-}
-
-export type MtSummaryRow = SummaryRow & { readonly threads?: number; readonly mt?: MtSummaryExtra };
 
 export interface MtTarget {
   readonly id: string;

@@ -3,7 +3,7 @@
  * per run, how its threads started (pooled attach or spawned Worker), and, when a
  * suite ran both modes, each workload's figures side by side with the ratio.
  */
-import type { MtSummaryRow } from './mt-bench.ts';
+import type { MtSummaryRow } from './mt-summary.ts';
 import { fmtHeapRss, fmtMops, type Table } from './table.ts';
 
 const ms = (x: number | undefined): string => (x === undefined || !Number.isFinite(x) ? '-' : x >= 10 ? x.toFixed(1) : x >= 0.1 ? x.toFixed(2) : x.toFixed(3));
