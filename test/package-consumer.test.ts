@@ -30,7 +30,10 @@ import { createHash } from 'node:crypto';
 import { ROOT } from '../scripts/lane-build.mjs';
 import { releaseMode } from '../src/platform/release.ts';
 
-const LANES = ['scale', 'fast', 'safe', 'mem', 'research'] as const;
+import { LANES as LANE_SPECS } from '../src/config/flags.ts';
+
+/** Every lane of the registry is an export of the package. */
+const LANES = Object.keys(LANE_SPECS);
 const SPECIFIERS = LANES.map((l) => (l === 'scale' ? 'hakozuna' : `hakozuna/${l}`));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 

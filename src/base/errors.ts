@@ -16,6 +16,7 @@ export type HeapErrorCode =
   | 'EHANDLE' // not a heap handle, or a corrupt heap
   | 'EBUSY' // a heap-wide operation (reset, destroy) while other threads are attached
   | 'EOVERLAP' // a region that overlaps a live heap's
+  | 'EINVARIANT' // debug lane: an internal invariant broke (heap state corrupted by a bug or a write through a freed pointer)
   | 'EDETACHED'; // the heap was detached from this thread
 
 export class HeapError extends Error {

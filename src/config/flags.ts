@@ -58,6 +58,14 @@ export const FLAG_SPECS: readonly FlagSpec[] = [
     requires: ['HZ3_FREE_CHECKS'],
   },
   {
+    name: 'HZ3_ASSERT',
+    kind: 'check',
+    default: 0,
+    min: 0,
+    max: 1,
+    doc: 'Debug lane: the slow paths assert the invariants of what they hand on (refill, drain, central push and pop, remote flush, page take and return; src/heap/assert.ts) and throw EINVARIANT when one breaks. Slow; for tests and bug hunts.',
+  },
+  {
     name: 'HZ3_S49_SEGMENT_PACK',
     kind: 'box',
     default: 1,
@@ -220,6 +228,10 @@ export const LANES: Readonly<Record<string, LaneSpec>> = {
   scale: { doc: 'Default: thread caches, remote free, free checks on, no release boxes.', flags: {} },
   fast: { doc: 'Like scale without the granule free checks (double/interior free are not caught).', flags: { HZ3_FREE_CHECKS: 0 } },
   safe: { doc: 'Like scale with the granule mark claimed atomically by free: a double free stays caught even when two threads race on it.', flags: { HZ3_SAFE_ATOMIC_CHECKS: 1 } },
+  debug: {
+    doc: 'Like scale with invariant assertions in the slow paths (HZ3_ASSERT): a broken free list, chain count or page book throws EINVARIANT where it happens.',
+    flags: { HZ3_ASSERT: 1 },
+  },
   mem: {
     doc: 'Decay purge: free pages released once they stayed free HZ3_DECAY_MS, at a time-based epoch (every 50 ms).',
     flags: { HZ3_DECAY_PURGE: 1, HZ3_EPOCH_MS: 50 },

@@ -11,6 +11,8 @@ declare const HZ3_BUILD_ID: number;
 declare const HZ3_FREE_CHECKS: number;
 /** Safe lane: free claims the granule mark with Atomics.compareExchange, so two threads freeing one block at once cannot both succeed. (check; default 0; 0..1; requires HZ3_FREE_CHECKS) */
 declare const HZ3_SAFE_ATOMIC_CHECKS: number;
+/** Debug lane: the slow paths assert the invariants of what they hand on (refill, drain, central push and pop, remote flush, page take and return; src/heap/assert.ts) and throw EINVARIANT when one breaks. Slow; for tests and bug hunts. (check; default 0; 0..1) */
+declare const HZ3_ASSERT: number;
 /** S49: before opening a new segment, carve from a partly free one whose largest free run fits. (box; default 1; 0..1) */
 declare const HZ3_S49_SEGMENT_PACK: number;
 /** S49 observe: count pack hit / miss / new_segment; prints [HZ3_S49_PACK]. (observe; default 0; 0..1) */

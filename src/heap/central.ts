@@ -15,6 +15,7 @@ import { CENTRAL_ENTRY_WORDS, CENTRAL_LOCK, CENTRAL_SHARDS, H_CENTRAL_PUSHES } f
 import { NUM_BINS } from './size-classes.ts';
 import { lock, unlock } from './locks.ts';
 import { listCount, listTop, packList } from './list-word.ts';
+import { assertFreeList } from './assert.ts';
 
 export const centralEntry = (a: Arena, shard: number, bin: number): number =>
   a.centralWord + (shard * NUM_BINS + bin) * CENTRAL_ENTRY_WORDS;
@@ -29,6 +30,7 @@ export function centralPush(a: Arena, shard: number, bin: number, head: number, 
   const u32 = a.u32;
   const e = centralEntry(a, shard, bin);
   const h = head >>> 2;
+  if (HZ3_ASSERT) assertFreeList(a, head, n, bin, 'centralPush');
   lock(a.i32, e + CENTRAL_LOCK, a.me);
   const v = Atomics.load(a.u64, e >>> 1);
   u32[h + 1] = listTop(v);
@@ -48,6 +50,7 @@ export function centralPop(a: Arena, shard: number, bin: number): number {
   const head = listTop(v);
   if (head !== 0) Atomics.store(a.u64, e >>> 1, packList(u32[(head >>> 2) + 1], listCount(v) - u32[(head >>> 2) + 2]));
   unlock(a.i32, e + CENTRAL_LOCK);
+  if (HZ3_ASSERT) if (head !== 0) assertFreeList(a, head, u32[(head >>> 2) + 2], bin, 'centralPop');
   return head;
 }
 

@@ -20,12 +20,13 @@
 import { Arena } from './arena.ts';
 import {
   PAGE_SHIFT, REMOTE_RING_SIZE, SLOT_LIVE, S_REMOTE_COUNT, S_REMOTE_RING, S_STATE, TAG_BIN_MASK, TAG_OWNER_MASK,
-  TAG_OWNER_SHIFT, MAX_THREADS_LIMIT,
+  TAG_OWNER_SHIFT, MAX_THREADS_LIMIT, SLOT_BYTES,
 } from './layout.ts';
 import { NUM_BINS, binSize } from './size-classes.ts';
 import { centralPush, shardOf } from './central.ts';
 import { listCount, listTop, packList } from './list-word.ts';
 import type { Slot } from './slot.ts';
+import { assertRemoteBlocks } from './assert.ts';
 
 /** u32 index of slot `slot`'s inbox list word (top, free bytes). */
 export const inboxWord = (a: Arena, slot: number): number => a.inboxWord + slot * 2;
@@ -59,6 +60,7 @@ export function flushRemoteRing(a: Arena, slotWord: number): void {
   if (n === 0) return;
   for (let i = 0; i < n; i++) ring[i] = u32[slotWord + S_REMOTE_RING + i];
   u32[slotWord + S_REMOTE_COUNT] = 0;
+  if (HZ3_ASSERT) assertRemoteBlocks(a, ring, n, (slotWord - a.slotWord(0)) / (SLOT_BYTES >>> 2) + 1, 'flushRemoteRing');
   let groups = 0;
   for (let i = 0; i < n; i++) {
     const p = ring[i];

@@ -22,6 +22,7 @@ import {
   SEG_SPAN, SEG_SPAN_SEGMENTS, SEG_STATE, S_CUR_SEGMENT, H_CENTRAL_PUSHES, H_CENTRAL_SCANNED,
 } from './layout.ts';
 import { lock, unlock } from './locks.ts';
+import { assertPages } from './assert.ts';
 import { hooks, PACK_HIT, PACK_MISS, PACK_NEW_SEGMENT } from './hooks.ts';
 
 /** Bitset index used for fully free segments, after the pack buckets. */
@@ -132,6 +133,7 @@ function fileFree(a: Arena, seg: number): void {
 
 function takePages(a: Arena, seg: number, first: number, n: number): void {
   const e = segEntry(a, seg);
+  if (HZ3_ASSERT) assertPages(a, e, seg * PAGES_PER_SEGMENT, first, n, true, 'takePages');
   for (let i = first; i < first + n; i++) a.u32[e + SEG_BITMAP + (i >>> 5)] &= ~(1 << (i & 31));
   a.u32[e + SEG_FREE_PAGES] -= n;
   refile(a, seg);
@@ -300,6 +302,7 @@ export function freeRun(a: Arena, page: number, n: number): void {
       return;
     }
     const first = page - seg * PAGES_PER_SEGMENT;
+    if (HZ3_ASSERT) assertPages(a, e, seg * PAGES_PER_SEGMENT, first, n, false, 'freeRun');
     a.freedAt.fill(now, page, page + n);
     for (let i = first; i < first + n; i++) u32[e + SEG_BITMAP + (i >>> 5)] |= 1 << (i & 31);
     u32[e + SEG_FREE_PAGES] += n;

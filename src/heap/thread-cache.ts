@@ -44,6 +44,7 @@ import { checkLive, doubleFree } from './checks.ts';
 import { HeapError, show } from '../base/errors.ts';
 import { markMediumRuns } from './medium-runs.ts';
 import { hooks } from './hooks.ts';
+import { assertFreeList, invariantBroken } from './assert.ts';
 import type { AllocatingSlot } from './slot.ts';
 
 export interface HotPath {
@@ -196,6 +197,7 @@ export class ThreadHeap implements AllocatingSlot {
       if (chain === 0) chain = this.carve(bin);
     }
     if (chain === 0) return this.exhausted(size, `no free pages for a ${binSize(bin)}-byte block`);
+    if (HZ3_ASSERT) assertFreeList(a, chain, u32[(chain >>> 2) + 2], bin, 'refill');
     // Into the empty bin: the chain but its head; a chain over the cap (a carved page of many blocks,
     // a sorted inbox) is drained like any bin over its cap.
     const h = tcWord(this.slotWord, bin);
@@ -277,7 +279,11 @@ export class ThreadHeap implements AllocatingSlot {
     let over = 0;
     for (let p = chain; p !== 0; ) {
       const next = u32[p >>> 2];
-      const bin = a.ptag[p >>> PAGE_SHIFT] & TAG_BIN_MASK;
+      const tag = a.ptag[p >>> PAGE_SHIFT];
+      if (HZ3_ASSERT) if ((tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT !== this.owner || (HZ3_FREE_CHECKS && a.gmap[p >>> 4] !== 0)) {
+        invariantBroken('refill (inbox)', `block ${p} in my inbox is in a page tagged ${tag} (owner ${(tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT}, I am ${this.owner}) or marked live`);
+      }
+      const bin = tag & TAG_BIN_MASK;
       const h = tcWord(this.slotWord, bin);
       u32[p >>> 2] = u32[h];
       u32[h] = p;
@@ -307,6 +313,7 @@ export class ThreadHeap implements AllocatingSlot {
     u32[cut >>> 2] = 0;
     const n = u32[h + 1] - keep;
     u32[h + 1] = keep;
+    if (HZ3_ASSERT) assertFreeList(this.arena, u32[h], keep, bin, 'drain (kept)');
     centralPush(this.arena, this.shard, bin, rest, n);
   }
 
