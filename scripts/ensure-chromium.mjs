@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure a headless Chromium is there for the browser test of the HTML
-// report (test/lab-report-html.test.ts). Usage: node scripts/ensure-chromium.mjs
+// report (test/lab/report-html.test.ts). Usage: node scripts/ensure-chromium.mjs
 //
 // - Chromium found (CHROMIUM env, /usr/bin/chromium, chromium-browser, google-chrome): done.
 // - Otherwise, when we are root and apt-get exists: apt-get update && apt-get install -y chromium

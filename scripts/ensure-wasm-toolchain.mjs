@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes sure clang (with its WebAssembly target) and wasm-ld are there for the
-// WebAssembly test (test/wasm.test.ts compiles test/fixtures/wasm/exchange.c to
+// WebAssembly test (test/platform/wasm.test.ts compiles test/fixtures/wasm/exchange.c to
 // wasm32 with shared memory). Usage: node scripts/ensure-wasm-toolchain.mjs
 //
 // - Found (CLANG and WASM_LD env, a Debian /usr/lib/llvm-<N>/bin pair, or clang and

@@ -176,7 +176,7 @@ export const S_BOX_AREA = SLOT_BYTES / 4 - 1024;
 
 /**
  * The header's and the slot's words as data: name, first u32 word, length in
- * words. test/layout.test.ts checks that the regions do not overlap, fit
+ * words. test/heap/layout.test.ts checks that the regions do not overlap, fit
  * their area (the header's 4 KiB page, the slot), and that every H_ and S_
  * word constant above is listed here, so a new word cannot land on an old one.
  */

@@ -10,7 +10,7 @@
  * in bundles whose flag is on (`if (HZ3_FLAG) bump(...)` is dead code otherwise),
  * and summed over all slots when printed. A declaration is a pure call whose
  * result only flagged code reads, so a lane without the box drops it with its
- * names and line (esbuild tree-shaking; the bundle test in test/observe.test.ts
+ * names and line (esbuild tree-shaking; the bundle test in test/lanes/observe.test.ts
  * proves it). Counter indexes are handed out in the order of the declarations a
  * bundle keeps: a heap is only ever opened by the bundle that made it (the lane
  * fingerprint and the build id are checked), so no two layouts meet.

@@ -1,5 +1,5 @@
 /**
- * Misuse (test/misuse.test.ts, and the S57 lane in test/s57.test.ts): every bad
+ * Misuse (test/heap/misuse.test.ts, and the S57 lane in test/lanes/s57.test.ts): every bad
  * input gets a HeapError with the right code and a message naming the bad
  * value, and the heap keeps working afterwards (blocks that were live before
  * keep their contents).

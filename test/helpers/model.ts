@@ -1,6 +1,6 @@
 /**
- * The model-based random test's engine (test/model.test.ts, and the S57 lane in
- * test/s57.test.ts): long seeded sequences of malloc / calloc / realloc / free /
+ * The model-based random test's engine (test/heap/model.test.ts, and the S57 lane in
+ * test/lanes/s57.test.ts): long seeded sequences of malloc / calloc / realloc / free /
  * alignedAlloc against a model of the live blocks, over any build of the
  * library. Every live block is filled with a pattern derived from its pointer
  * and checked before it is freed or resized; live blocks never overlap;

@@ -1,4 +1,4 @@
-/** Tries createHeap over a region of `buffer` in another thread (test/regions.test.ts); reports the error it got. */
+/** Tries createHeap over a region of `buffer` in another thread (test/heap/regions.test.ts); reports the error it got. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createHeap, HeapError } from '../../src/index.ts';
 

@@ -1,7 +1,7 @@
 /**
  * The JavaScript side of test/fixtures/wasm/exchange.c: its block format, and
  * an instance of the module whose malloc and free are a hakozuna heap's. Used
- * by test/wasm.test.ts and test/workers/wasm-worker.ts.
+ * by test/platform/wasm.test.ts and test/workers/wasm-worker.ts.
  *
  * A block: word 0 = size in bytes (>= 8), word 1 = seed, bytes 8.. = pattern(seed, i),
  * written and checked the same way by C and by JavaScript.

@@ -1,5 +1,5 @@
 /**
- * One thread of test/wasm.test.ts: attaches to the hakozuna heap in a shared
+ * One thread of test/platform/wasm.test.ts: attaches to the hakozuna heap in a shared
  * WebAssembly.Memory, instantiates test/fixtures/wasm/exchange.c's module over
  * that memory with the heap's malloc and free as its imports, runs C on a
  * stack of its own (a block of the heap), and does what the test asks, one
