@@ -20,7 +20,7 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Bottom first. `paths` are folders (ending in /) or files, relative to the repository. */
 export const LAYERS = [
-  { layer: 'config', paths: ['src/config/'], owns: 'the one registry of build-time flags and lanes; the code sees flags only as constants the build defines' },
+  { layer: 'config', paths: ['src/config/'], owns: 'the one registry of build-time flags (what each requires) and lanes; the code sees flags only as constants the build defines, declared in globals.d.ts, which the build writes from the registry' },
   { layer: 'base', paths: ['src/base/'], owns: '`HeapError` and `show()`: the error vocabulary every layer speaks' },
   { layer: 'platform', paths: ['src/platform/'], owns: 'the host and the OS: Node or browser (thread id, env, exit hooks, stderr, watching a worker, finding the addon), and page release and residency (madvise, mincore)' },
   { layer: 'heap', paths: ['src/heap/'], owns: 'the allocator: layout, size classes, arena, locks, segments, central, remote frees, the hot path, large blocks, reclaim, threads, checks, page release books; hooks for the layers above' },
