@@ -11,9 +11,11 @@
  *   pool.free(v);
  *
  * Differences from @thi.ng/malloc (docs/POOL.md):
- *   - the pool is a whole hakozuna heap (2 MiB at least), not a region of a
- *     buffer: `start`, `end`, `size`, `compact`, `split`, `minSplit` and
- *     `skipInitialization` are not taken;
+ *   - the pool is a hakozuna heap of 2 MiB at least: its own buffer (`size` or
+ *     `maxBytes`), or the whole MiBs of `buf` from `start` (rounded up to 4 KiB)
+ *     to `end`; `compact`, `split` and `minSplit` are not taken;
+ *   - `skipInitialization` attaches to the pool (heap) already in that region,
+ *     as thi.ng's does: both pools share its blocks;
  *   - blocks are 16-byte aligned, or `align` (a power of two up to 4096);
  *   - `malloc(0)` returns 0, as thi.ng's does; every other size is rounded up to
  *     a size class (usableSize), and there is no block header before a pointer;
@@ -25,8 +27,9 @@
  *     throws EBUSY) while other threads are attached;
  *   - `release()` detaches this thread from the heap.
  */
-import { attachHeap, createHeap, type Heap, type HeapHandle } from './api/heap.ts';
+import { attachHeap, attachInThisThread, createHeap, type Heap, type HeapHandle } from './api/heap.ts';
 import { HeapError, show } from './base/errors.ts';
+import { PAGE_SIZE } from './heap/layout.ts';
 
 /** thi.ng's element types (@thi.ng/api `Type`). */
 export type PoolType = 'u8' | 'u8c' | 'i8' | 'u16' | 'i16' | 'u32' | 'i32' | 'f32' | 'f64';
@@ -65,8 +68,37 @@ export interface MemPoolOptions {
   handle?: HeapHandle;
   /** Without heap or handle: the size of the heap to create (default 64 MiB). */
   maxBytes?: number;
+  /** thi.ng's name for maxBytes. */
+  size?: number;
+  /** thi.ng's `buf`: place the pool in this buffer (a SharedArrayBuffer, or an ArrayBuffer for this thread), from `start` to `end`. */
+  buf?: SharedArrayBuffer | ArrayBuffer;
+  /** With `buf`: where the region starts (default 0). */
+  start?: number;
+  /** With `buf`: where it ends (default: the buffer's end). */
+  end?: number;
+  /** With `buf`: the region already holds a pool; attach to it instead of making one (thi.ng's option). */
+  skipInitialization?: boolean;
   /** Alignment of every block, a power of two in [16, 4096] (thi.ng's `align`; default 16, hakozuna's own). */
   align?: number;
+}
+
+function ownHeap(opts: MemPoolOptions): Heap {
+  if (opts.start !== undefined || opts.end !== undefined || opts.skipInitialization !== undefined) {
+    throw new HeapError('EINVAL', 'MemPool: start, end and skipInitialization place a pool in a buffer; give buf too');
+  }
+  return createHeap({ maxBytes: opts.maxBytes ?? opts.size ?? 64 << 20, onExhausted: 'null' });
+}
+
+/** thi.ng's { buf, start, end }: a heap in that region, or the one already there (skipInitialization). */
+function inRegion(opts: MemPoolOptions): Heap {
+  const buf = opts.buf!;
+  const start = opts.start ?? 0;
+  const end = opts.end ?? buf.byteLength;
+  if (typeof end !== 'number' || typeof start !== 'number' || !(end >= start)) {
+    throw new HeapError('EINVAL', `MemPool: end must be a number at or after start, got start ${show(start)}, end ${show(end)}`);
+  }
+  if (opts.skipInitialization) return attachInThisThread(buf, Math.ceil(start / PAGE_SIZE) * PAGE_SIZE, { onExhausted: 'null' });
+  return createHeap({ buffer: buf, byteOffset: start, byteLength: end - start, onExhausted: 'null' });
 }
 
 /** thi.ng's MemPoolStats, with hakozuna's figures. */
@@ -89,8 +121,7 @@ export class MemPool {
       throw new HeapError('EINVAL', `MemPool: align must be a power of two in [16, 4096], got ${show(align)}`);
     }
     this.align = align;
-    this.heap =
-      opts.heap ?? (opts.handle ? attachHeap(opts.handle, { onExhausted: 'null' }) : createHeap({ maxBytes: opts.maxBytes ?? 64 << 20, onExhausted: 'null' }));
+    this.heap = opts.heap ?? (opts.handle ? attachHeap(opts.handle, { onExhausted: 'null' }) : opts.buf !== undefined ? inRegion(opts) : ownHeap(opts));
   }
 
   /** The heap's buffer: pointers are byte offsets into it. */
@@ -187,7 +218,7 @@ export class MemPool {
     return {
       free: { count: s.cachedBlocks, size: s.cachedBytes },
       used: { count: s.liveBlocks, size: s.bytesInUse },
-      top: s.metadataBytes + s.residentBytes,
+      top: this.heap.region.byteOffset + s.metadataBytes + s.residentBytes,
       available: s.dataBytes - s.bytesInUse,
       total: s.arenaBytes,
     };

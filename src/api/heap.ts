@@ -293,6 +293,19 @@ export function attachHeap(handle: HeapHandle, options?: AttachOptions): Heap {
 }
 
 /**
+ * Attach the calling thread to the heap that starts at `byteOffset` of a
+ * buffer this thread holds, a plain ArrayBuffer too (for hakozuna/pool's
+ * `skipInitialization`: a second pool over a buffer that holds one). Unlike a
+ * handle, the buffer object here is the one the heap is in, not a copy.
+ * @internal
+ */
+export function attachInThisThread(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number, options?: AttachOptions): Heap {
+  const thread = threadOptions(optionsObject(options, 'attachHeap'), 'attachHeap');
+  const handle = { kind: 'hakozuna-heap', buffer, byteOffset } as unknown as HeapHandle;
+  return new Heap(openArena(handle, 'attachHeap', true), thread);
+}
+
+/**
  * The RSS breakdown of a heap, from any thread and without attaching (no slot
  * is taken): for samplers and tools that watch a heap others use. Read-only.
  */
@@ -300,13 +313,16 @@ export function rssBreakdownOf(handle: HeapHandle): RssBreakdown {
   return rssBreakdown(openArena(handle, 'rssBreakdownOf'));
 }
 
-/** An Arena over the heap a handle names, once its header is checked; HeapErrors name what is wrong. */
-function openArena(handle: HeapHandle, op: string): Arena {
+/**
+ * An Arena over the heap a handle names, once its header is checked; HeapErrors
+ * name what is wrong. A plain ArrayBuffer only with `plainOk` (this thread's own buffer).
+ */
+function openArena(handle: HeapHandle, op: string, plainOk = false): Arena {
   if (handle === null || typeof handle !== 'object' || !(isShared(handle.buffer) || handle.buffer instanceof ArrayBuffer)) {
     throw new HeapError('EHANDLE', `${op}: expected the handle from createHeap (heap.handle), got ${show(handle)}`);
   }
   const buffer = handle.buffer;
-  if (!isShared(buffer)) {
+  if (!isShared(buffer) && !plainOk) {
     throw new HeapError('EHANDLE', `${op}: the heap is in an ArrayBuffer, which only the thread that made it can use; place it in a SharedArrayBuffer to share it`);
   }
   if (buffer.byteLength < MIN_ARENA_BYTES) {

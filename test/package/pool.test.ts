@@ -95,4 +95,31 @@ describe('MemPool (IMemPool contract)', () => {
     a.freeAll();
     expect(attachHeap(heap.handle).slot).toBe(1); // b's slot is free again
   });
+
+  it('takes thi.ng\'s buf / start / end (a region of the caller\'s buffer) and skipInitialization (the pool already there)', () => {
+    for (const buf of [new ArrayBuffer(6 << 20), new SharedArrayBuffer(6 << 20)]) {
+      new Uint8Array(buf).fill(0x5a);
+      const a = new MemPool({ buf, start: 0x0c, end: (4 << 20) + 0x100 }); // the heap: 3 MiB from 4096
+      expect(a.buf).toBe(buf);
+      expect(a.heap.region).toEqual({ byteOffset: 4096, byteLength: 3 << 20 });
+      const v = a.callocAs('u32', 100)!;
+      expect(v.buffer).toBe(buf);
+      expect(v.byteOffset).toBeGreaterThanOrEqual(4096);
+      v[99] = 7;
+      // A second pool over the same region sees the first's blocks, as thi.ng's skipInitialization does.
+      const b = new MemPool({ buf, start: 0x0c, skipInitialization: true });
+      expect(b.heap.region).toEqual(a.heap.region);
+      expect(new Uint32Array(buf, v.byteOffset, 100)[99]).toBe(7);
+      expect(b.free(v)).toBe(true);
+      expect(a.free(v)).toBe(false);
+      expect(a.stats().top).toBeGreaterThan(4096);
+      b.release();
+      // Outside [4096, 4096 + 3 MiB) the caller's bytes are as they were.
+      const u8 = new Uint8Array(buf);
+      expect(u8.subarray(0, 4096).every((x) => x === 0x5a) && u8.subarray(4096 + (3 << 20)).every((x) => x === 0x5a)).toBe(true);
+      a.heap.destroy();
+    }
+    expect(() => new MemPool({ start: 16 })).toThrow(/EINVAL: MemPool: start, end and skipInitialization place a pool in a buffer; give buf too/);
+    expect(() => new MemPool({ buf: new ArrayBuffer(1 << 20) })).toThrow(/EINVAL: createHeap: the region \[0, 1048576\) holds 1 whole MiB/);
+  });
 });
