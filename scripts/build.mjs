@@ -5,7 +5,7 @@
 // The lab (the `hakozuna` command) builds itself: packages/lab/scripts/build.mjs.
 // Usage: node scripts/build.mjs [lane ...]   (with lanes named: only those lanes)
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { buildLanes, loadRegistry, ROOT } from './lane-build.mjs';
@@ -24,6 +24,8 @@ function buildTypes() {
     console.warn('[hakozuna] typescript is not installed: type declarations not built (dist/types)');
     return;
   }
+  // Anew each time: declarations of files that moved or went away must not stay in the package.
+  rmSync(join(ROOT, 'dist', 'types'), { recursive: true, force: true });
   const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.types.json')], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('building the type declarations failed');
   console.log('[hakozuna] built type declarations -> dist/types/');
