@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import * as lib from '../../src/index.ts';
-import { runModel, type Rng } from '../helpers/model.ts';
+import { drawSizeSmallHeap, runModel } from '../helpers/model.ts';
 
 describe('model-based random test', () => {
   it('runs 1,000,000 operations over small, medium and large blocks with content checks', () => {
@@ -21,14 +21,7 @@ describe('model-based random test', () => {
     const h = lib.createHeap({ maxBytes: 2 << 20, maxThreads: 4 });
     expect(h.stats().dataBytes).toBe(1 << 20);
     h.detach();
-    const small = (r: Rng): number => {
-      const b = r.below(1000);
-      if (b < 800) return r.below(257);
-      if (b < 950) return 257 + r.below(1792);
-      if (b < 995) return 2049 + r.below(30720);
-      return 32769 + r.below(100_000);
-    };
-    const run = runModel(lib, 0x51ab, 150_000, small, { maxBytes: 2 << 20, maxThreads: 4, onExhausted: 'null' });
+    const run = runModel(lib, 0x51ab, 150_000, drawSizeSmallHeap, { maxBytes: 2 << 20, maxThreads: 4, onExhausted: 'null' });
     expect(run.ops).toBe(150_000);
     expect(run.fulls).toBeGreaterThan(0); // it really ran into the end of the heap, and went on
   });

@@ -8,7 +8,7 @@
 import { describe, expect, it, beforeAll } from 'vitest';
 import * as lib from '../../src/index.ts';
 import { createHeap, attachHeap, HeapError } from '../../src/index.ts';
-import { runModel, type Rng } from '../helpers/model.ts';
+import { drawSizeSmallHeap, runModel } from '../helpers/model.ts';
 import { runWorker, workerScript } from '../helpers/workers.ts';
 import { checkBlock } from '../workers/blocks.ts';
 import { WA } from '../workers/wasm-blocks.ts';
@@ -47,14 +47,6 @@ const codeOf = (f: () => unknown): string => {
   return 'no error';
 };
 
-/** Sizes for a 3 MiB heap: mostly small, a few medium and large (up to 100 KB). */
-const small = (r: Rng): number => {
-  const b = r.below(1000);
-  if (b < 800) return r.below(257);
-  if (b < 950) return 257 + r.below(1792);
-  if (b < 995) return 2049 + r.below(30720);
-  return 32769 + r.below(100_000);
-};
 
 describe('a heap in a region of a caller\'s buffer', () => {
   it('takes the whole MiBs from the first 4 KiB boundary; every pointer is inside; bytes around it stay intact', () => {
@@ -100,7 +92,7 @@ describe('a heap in a region of a caller\'s buffer', () => {
     const buffer = patterned(4 * MiB + 3 * 4096 + 99);
     const byteOffset = 3 * 4096 + 1; // the heap starts at 16 KiB, 3 pages short of a 64 KiB boundary... and 255 pages short of a MiB one
     // Alignments up to 64 KiB: a 1 MiB-aligned block larger than a page does not fit a segment of this region (EALIGN, tested below).
-    const run = runModel(lib, 0x4e61, 120_000, small, { buffer, byteOffset, byteLength: 3 * MiB + 4096, maxThreads: 4, onExhausted: 'null' }, 16);
+    const run = runModel(lib, 0x4e61, 120_000, drawSizeSmallHeap, { buffer, byteOffset, byteLength: 3 * MiB + 4096, maxThreads: 4, onExhausted: 'null' }, 16);
     expect(run.fulls).toBeGreaterThan(0); // it ran into the end of its 3 MiB, and went on
     expectUntouchedOutside(buffer, [{ byteOffset: 4 * 4096, byteLength: 3 * MiB }]);
   });

@@ -65,6 +65,15 @@ export function drawSize(r: Rng): number {
   return 32769 + r.below(400_000); // large (some above 256 KiB)
 }
 
+/** A draw for heaps of a few MiB: mostly small, a few medium and large blocks (up to 100 KB over 32 KiB). */
+export function drawSizeSmallHeap(r: Rng): number {
+  const b = r.below(1000);
+  if (b < 800) return r.below(257);
+  if (b < 950) return 257 + r.below(1792);
+  if (b < 995) return 2049 + r.below(30720);
+  return 32769 + r.below(100_000);
+}
+
 /**
  * Random calls checked against a model of the live blocks. With a small heap,
  * pass `onExhausted: 'null'` in `heapOptions`: a full heap's 0 then counts in
