@@ -9,7 +9,7 @@ import {
   computeLayout, DEFAULT_ARENA_BYTES, DEFAULT_MAX_THREADS, HEAP_MAGIC, H_ARENA_PAGES, H_FIRST_DATA_SEGMENT, H_FRESH_SEGMENT,
   H_LANE_FINGERPRINT, H_BUILD_ID, H_LANE_NAME_BYTE, H_LANE_NAME_MAX, H_MAGIC, H_MAX_THREADS, H_RESIDENT_PAGES,
   H_SEGMENTS, H_SEGMENTS_OPEN, H_VERSION, LAYOUT_VERSION, MAX_ARENA_BYTES, MAX_THREADS_LIMIT, MIN_ARENA_BYTES, PAGE_SIZE,
-  SEGMENT_SIZE, PAGES_PER_SEGMENT, SLOT_BYTES, H_HEAP_ID, H_DEAD_SLOTS, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
+  SEGMENT_SIZE, SLOT_BYTES, H_HEAP_ID, H_DEAD_SLOTS, H_EPOCH, H_TIME_ORIGIN_F64, H_LOCKS_STOLEN, H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL,
 } from '../heap/layout.ts';
 import { NUM_BINS, MAX_SMALL_SIZE, MAX_MEDIUM_SIZE, DEFAULT_THREAD_CACHE_BYTES } from '../heap/size-classes.ts';
 import { ThreadHeap, type OnExhausted, type ThreadOptions } from '../heap/thread-cache.ts';
@@ -18,7 +18,6 @@ import { alignedMediumSize } from '../heap/medium-runs.ts';
 import { checkLive, usableOf } from '../heap/checks.ts';
 import { isLiveBlock } from '../heap/liveness.ts';
 import { resetHeap, refuseIfOthersAttached } from '../heap/reset.ts';
-import { alignPhase } from '../heap/segments.ts';
 import { heapAccount } from '../heap/account.ts';
 import { honourReclaim, reclaimAsked, returnToSegments } from '../heap/reclaim.ts';
 import { checkHeap, type HeapCheck } from '../heap/verify.ts';

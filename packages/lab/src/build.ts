@@ -11,7 +11,6 @@
 import { existsSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { spawnSync } from 'node:child_process';
 import type { AllocatorRef } from './allocators.ts';
 import type { Launch } from './launch.ts';
 import { nativeLaunch } from './native.ts';
