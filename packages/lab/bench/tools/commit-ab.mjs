@@ -4,6 +4,13 @@
 //
 //   node packages/lab/bench/tools/commit-ab.mjs --a b05a6ae --b WORKTREE [--lane scale] [--reps 7] [--iterations 20000000]
 //   node packages/lab/bench/tools/commit-ab.mjs --a WORKTREE --b WORKTREE --b-heap region   (a region heap against a whole-buffer one)
+//   node packages/lab/bench/tools/commit-ab.mjs --a b05a6ae --b WORKTREE --icount             (instructions per operation)
+//
+// --icount counts instructions instead of timing: each side runs under valgrind's callgrind,
+// with V8 single-threaded and predictable (--single-threaded --predictable), so the count is
+// the same to a few hundred in a billion from run to run, whatever else the machine does. It
+// runs each loop twice, at --icount-ops N (default 200000) and 11 N iterations, and prints the
+// difference per iteration: start-up and warm-up cancel out. Needs valgrind; about 20 s a run.
 //
 // --a-heap / --b-heap: 'whole' (default: createHeap({ maxBytes: 1 GiB })) or 'region' (the same
 // 1 GiB as a region of a larger SharedArrayBuffer, at an odd offset: see loop.mjs).
@@ -18,8 +25,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 // The repository root (this file is packages/lab/bench/tools/commit-ab.mjs).
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+// --name value, or --name alone (then true).
 const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, v, i, all) => (v.startsWith('--') ? [...acc, [v.slice(2), all[i + 1]]] : acc), []),
+  process.argv.slice(2).reduce((acc, v, i, all) => (v.startsWith('--') ? [...acc, [v.slice(2), all[i + 1] === undefined || all[i + 1].startsWith('--') ? true : all[i + 1]]] : acc), []),
 );
 const lane = args.lane ?? 'scale';
 const reps = Number(args.reps ?? 7);
@@ -55,16 +63,45 @@ const workloads = join(tmp, 'workloads.mjs');
   });
 }
 const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+const loopArgs = (s, workload, n) => [join(root, 'packages', 'lab', 'bench', 'tools', 'loop.mjs'), s.entry, workloads, ...workload.map(String), String(n)];
+const loopEnv = (i) => ({ ...process.env, HAKOZUNA_ADDON: join(root, 'native', 'build', 'Release', 'hakozuna_release.node'), HZ_LOOP_HEAP: heaps[i] });
+
+/** Instructions of one run of loop.mjs at `n` iterations (callgrind's I refs). */
+function instructions(s, i, workload, n) {
+  const out = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', process.execPath, '--single-threaded', '--predictable', ...loopArgs(s, workload, n)], {
+    encoding: 'utf8',
+    env: loopEnv(i),
+  });
+  if (out.error) throw new Error(`--icount needs valgrind: ${out.error.message}`);
+  const m = /I\s+refs:\s+([\d,]+)/.exec(out.stderr);
+  if (out.status !== 0 || !m) throw new Error(`${s.rev}: ${out.stderr.slice(-2000)}`);
+  return Number(m[1].replaceAll(',', ''));
+}
+// loop.mjs runs a warm-up of max(50000, n / 10) iterations before the n it times.
+const loopIterations = (n) => n + Math.max(50_000, Math.floor(n / 10));
+
+if (args.icount) {
+  const n1 = Number(args['icount-ops'] ?? 200_000);
+  const n2 = 11 * n1;
+  console.log(`lane ${lane}, heaps A ${heaps[0]}, B ${heaps[1]}; instructions per iteration: callgrind at ${n1} and ${n2} iterations, the difference`);
+  try {
+    for (const [name, workload] of Object.entries(cases)) {
+      const per = sides.map((s, i) => (instructions(s, i, workload, n2) - instructions(s, i, workload, n1)) / (loopIterations(n2) - loopIterations(n1)));
+      console.log(`${name.padEnd(7)} A ${args.a}: ${per[0].toFixed(2)}  B ${args.b}: ${per[1].toFixed(2)}  B/A ${(per[1] / per[0]).toFixed(4)}`);
+    }
+  } finally {
+    for (const s of sides) if (s.src !== root) execFileSync('git', ['-C', root, 'worktree', 'remove', '--force', s.src]);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 console.log(`lane ${lane}, ${iterations} iterations, ${reps} alternating runs per side; heaps A ${heaps[0]}, B ${heaps[1]}; M ops/s (median, all runs)`);
 try {
   for (const [name, workload] of Object.entries(cases)) {
     const got = sides.map(() => []);
     for (let r = 0; r < reps; r++) {
       sides.forEach((s, i) => {
-        const out = spawnSync(process.execPath, [join(root, 'packages', 'lab', 'bench', 'tools', 'loop.mjs'), s.entry, workloads, ...workload.map(String), String(iterations)], {
-          encoding: 'utf8',
-          env: { ...process.env, HAKOZUNA_ADDON: join(root, 'native', 'build', 'Release', 'hakozuna_release.node'), HZ_LOOP_HEAP: heaps[i] },
-        });
+        const out = spawnSync(process.execPath, loopArgs(s, workload, iterations), { encoding: 'utf8', env: loopEnv(i) });
         if (out.status !== 0) throw new Error(`${s.rev}: ${out.stderr}`);
         got[i].push(Number(out.stdout.trim()));
       });
