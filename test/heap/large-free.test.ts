@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { laneBundle } from '../helpers/lanes.ts';
-import { runWorker, workerScript } from '../helpers/workers.ts';
+import { raceFrees, workerScript } from '../helpers/workers.ts';
 import { checkBlock, writeBlock } from '../workers/blocks.ts';
 
 describe.each(['scale', 'fast', 'safe'])('racing frees of large blocks, %s lane', (lane) => {
@@ -26,17 +26,10 @@ describe.each(['scale', 'fast', 'safe'])('racing frees of large blocks, %s lane'
       neighbours.push(q);
     }
     const neighbourBytes = h.stats().largeBytes / 2;
-    const go = new Int32Array(new SharedArrayBuffer(8));
-    const arrive = new SharedArrayBuffer(n * 4);
-    const runs = [0, 1].map(() =>
-      runWorker<{ won: number; lost: number; other: string[] }>(script, { handle: h.handle, ptrs: ptrs.buffer, go: go.buffer, arrive }),
-    );
-    while (Atomics.load(go, 1) < 2) await new Promise((r) => setTimeout(r, 1));
-    Atomics.store(go, 0, 1);
-    const [a, b] = await Promise.all(runs.map((r) => r.done));
-    expect([...a.other, ...b.other]).toEqual([]);
-    expect(a.won + b.won).toBe(n);
-    expect(a.lost + b.lost).toBe(n);
+    const race = await raceFrees(script, h.handle, ptrs);
+    expect(race.other).toEqual([]);
+    expect(race.won).toBe(n);
+    expect(race.lost).toBe(n);
     expect(h.stats().largeBytes).toBe(neighbourBytes);
     expect(h.check().problems).toEqual([]);
     // The freed runs serve new blocks without touching a live neighbour.

@@ -58,3 +58,18 @@ export async function waitFor(ready: () => boolean, w: RunningWorker<unknown>, w
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * Two workers of test/workers/race-free-worker.ts (built for a lane: `script`)
+ * free every pointer of `ptrs` at the same moment; returns what they counted,
+ * summed: frees won, frees lost (EDOUBLE_FREE and the like), other errors.
+ */
+export async function raceFrees(script: string, handle: unknown, ptrs: Uint32Array): Promise<{ won: number; lost: number; other: string[] }> {
+  const go = new Int32Array(new SharedArrayBuffer(8));
+  const arrive = new SharedArrayBuffer(ptrs.length * 4);
+  const runs = [0, 1].map(() => runWorker<{ won: number; lost: number; other: string[] }>(script, { handle, ptrs: ptrs.buffer, go: go.buffer, arrive }));
+  while (Atomics.load(go, 1) < 2) await new Promise((r) => setTimeout(r, 1));
+  Atomics.store(go, 0, 1);
+  const [a, b] = await Promise.all(runs.map((r) => r.done));
+  return { won: a.won + b.won, lost: a.lost + b.lost, other: [...a.other, ...b.other] };
+}
