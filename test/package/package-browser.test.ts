@@ -9,7 +9,8 @@
  *   is watched, terminated while attached, and adopted (Web Locks); watch({}) is a
  *   HeapError; releases are record-only and stats() says why; the main thread may
  *   not Atomics.wait.
- * - Without the headers: createHeap throws a HeapError that names the headers.
+ * - Without the headers: createHeap throws a HeapError that names the headers;
+ *   a heap in a plain ArrayBuffer (one thread) works on both pages.
  *
  * Each page reports its outcome by POSTing JSON to the server; the test reads it.
  */
@@ -77,6 +78,16 @@ async function run() {
   out.statsAfterWatch = heap.stats();
   out.checkAfterWatch = heap.check();
 }
+// One thread needs no SharedArrayBuffer: a heap in a plain ArrayBuffer works with or without the headers.
+try {
+  const h = createHeap({ buffer: new ArrayBuffer(6 << 20), byteOffset: 100, maxThreads: 2 });
+  const ps = [];
+  for (let i = 0; i < 2000; i++) { const p = h.malloc(16 + (i % 300) * 8); h.u32[p >>> 2] = i; ps.push(p); }
+  let bad = 0;
+  ps.forEach((p, i) => { if (h.u32[p >>> 2] !== i) bad++; h.free(p); });
+  out.arrayBufferHeap = { region: h.region, bad, inUse: h.stats().bytesInUse, problems: h.check().problems.length };
+  h.destroy();
+} catch (e) { out.arrayBufferHeap = errorOf(e); }
 try { await run(); } catch (e) { out.error = errorOf(e); }
 await fetch('/result/' + page, { method: 'POST', body: JSON.stringify(out) });
 `;
@@ -240,6 +251,9 @@ describe('in a browser (headless Chromium)', () => {
     expect(iso!.watchObject).toMatchObject({ name: 'HeapError', code: 'EINVAL', isHeapError: true, message: 'EINVAL: watch: expected a Web Worker (with postMessage and terminate), got [object Object]' });
     expect(iso!.adoptedAfterMs).toBeLessThan(5000);
 
+    for (const o of [iso!, plain!]) {
+      expect(o.arrayBufferHeap).toEqual({ region: { byteOffset: 4096, byteLength: 5 << 20 }, bad: 0, inUse: 0, problems: 0 });
+    }
     expect(plain!.crossOriginIsolated).toBe(false);
     expect(plain!.error).toMatchObject({ name: 'HeapError', code: 'EINVAL', isHeapError: true });
     expect(plain!.error!.message).toMatch(/^EINVAL: createHeap: SharedArrayBuffer is not available because this page is not cross-origin isolated/);
