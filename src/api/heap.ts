@@ -653,6 +653,8 @@ export class Heap {
    * segments' page books (see src/heap/verify.ts). Returns the problems found
    * (none on a sound heap) and the live block counts. Read-only (works on a
    * detached object too); run it while no other thread allocates or frees.
+   * Problems name blocks by the user's pointers, and pages and segments by
+   * their number in the heap (page N starts at `region.byteOffset + N * 4096`).
    */
   check(): HeapCheck {
     return checkHeap(this.arena);

@@ -67,12 +67,12 @@ export function mediumPointerError(a: Arena, p: number, page: number, bin: numbe
 /** heap.check(): why free block `p` of S57 medium bin `bin` is not a block start of its run, or undefined. */
 export function mediumBlockProblem(a: Arena, p: number, bin: number): string | undefined {
   const page = Math.floor(p / PAGE_SIZE);
-  if (a.runLen[page] === 0) return `free block ${p} of bin ${bin} is in page ${page}, which records no run start`;
+  if (a.runLen[page] === 0) return `free block ${a.base + p} of bin ${bin} is in page ${page}, which records no run start`;
   const base = runStartOf(a, page) * PAGE_SIZE;
   const size = binSize(bin);
   const offset = p - base;
   if (offset % size !== 0 || offset >= binObjectsPerRun(bin) * size) {
-    return `free block ${p} of bin ${bin} is ${offset} bytes into its run at ${base}: not a block start (blocks of ${size} bytes)`;
+    return `free block ${a.base + p} of bin ${bin} is ${offset} bytes into its run at ${a.base + base}: not a block start (blocks of ${size} bytes)`;
   }
   return undefined;
 }

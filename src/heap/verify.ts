@@ -56,21 +56,22 @@ export function checkHeap(a: Arena): HeapCheck {
   const report = (msg: string): void => {
     if (problems.length < 50) problems.push(msg);
   };
+  const at = (p: number): number => a.base + p; // blocks are named as the user's pointers (page numbers are the heap's)
 
   /** Check one free block of `bin`; false stops the walk (bad pointer or a repeat). */
   const visit = (p: number, bin: number, where: string): boolean => {
     if (p < metaBytes || p >= arenaBytes || (p & 15) !== 0) {
-      report(`${where}: bad pointer ${p}`);
+      report(`${where}: bad pointer ${at(p)}`);
       return false;
     }
     if (seen.has(p)) {
-      report(`${where}: block ${p} is on a free list twice`);
+      report(`${where}: block ${at(p)} is on a free list twice`);
       return false;
     }
     seen.add(p);
     const tag = a.ptag[p >>> PAGE_SHIFT];
-    if ((tag & TAG_BIN_MASK) !== bin) report(`${where}: block ${p} is in a page of bin ${tag & TAG_BIN_MASK} (tag ${tag})`);
-    if (HZ3_FREE_CHECKS && a.gmap[p >>> 4] !== 0) report(`${where}: free block ${p} is marked live`);
+    if ((tag & TAG_BIN_MASK) !== bin) report(`${where}: block ${at(p)} is in a page of bin ${tag & TAG_BIN_MASK} (tag ${tag})`);
+    if (HZ3_FREE_CHECKS && a.gmap[p >>> 4] !== 0) report(`${where}: free block ${at(p)} is marked live`);
     if (HZ3_S57_MEDIUM_FINE_CLASSES) {
       if (bin >= NUM_SMALL_BINS && bin < NUM_BINS) {
         const why = mediumBlockProblem(a, p, bin);
@@ -117,7 +118,7 @@ export function checkHeap(a: Arena): HeapCheck {
       for (let chain = u32[e]; chain !== 0; chain = u32[(chain >>> 2) + 1]) {
         const declared = u32[(chain >>> 2) + 2];
         const n = walk(chain, b, `central shard ${sh} bin ${b}`);
-        if (n !== declared) report(`central shard ${sh} bin ${b}: chain ${chain} declares ${declared} blocks, walked ${n}`);
+        if (n !== declared) report(`central shard ${sh} bin ${b}: chain ${at(chain)} declares ${declared} blocks, walked ${n}`);
         total += n;
         if (n === 0) break;
       }

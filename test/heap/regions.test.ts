@@ -88,6 +88,20 @@ describe('a heap in a region of a caller\'s buffer', () => {
     expectUntouchedOutside(buffer, [{ byteOffset: lo, byteLength }]);
   });
 
+  it('heap.check() names blocks by the user\'s pointers in a region too', () => {
+    const buffer = new SharedArrayBuffer(6 * MiB);
+    const h = createHeap({ buffer, byteOffset: 2 * MiB, byteLength: 4 * MiB, maxThreads: 2 });
+    const p = h.malloc(64);
+    h.free(p); // in this thread's cache now
+    // Corrupt the books as a stray write would: the granule mark of the free block says "live".
+    const gmapAt = h.region.byteOffset + h.arena.layout.gmapOffset;
+    h.u8[gmapAt + ((p - h.region.byteOffset) >>> 4)] = 1;
+    expect(h.check().problems).toEqual([`slot 0 cache bin 3: free block ${p} is marked live`]);
+    h.u8[gmapAt + ((p - h.region.byteOffset) >>> 4)] = 0;
+    expect(h.check().problems).toEqual([]);
+    h.destroy();
+  });
+
   it('passes the model test (content checks, stats, check()) in a region at an odd offset, to exhaustion and on', () => {
     const buffer = patterned(4 * MiB + 3 * 4096 + 99);
     const byteOffset = 3 * 4096 + 1; // the heap starts at 16 KiB, 3 pages short of a 64 KiB boundary... and 255 pages short of a MiB one
