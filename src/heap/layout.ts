@@ -49,6 +49,61 @@
  *   |   (unused)    | owner        | bin          |     owner = slot + 1,
  *   +---------------+--------------+--------------+     0 = shared (large runs)
  *
+ * Header page (u32 words from the arena's start; HEADER_MAP, checked against
+ * this list by test/heap/layout.test.ts)
+ *
+ *        word  name                     what
+ *           0  H_MAGIC                  HEAP_MAGIC once the heap is laid out (the marker createHeap's overlap check reads)
+ *           1  H_VERSION                LAYOUT_VERSION
+ *           2  H_LANE_FINGERPRINT       the lane's flags, hashed (ELANE)
+ *           3  H_ARENA_PAGES            the arena's size in pages
+ *           4  H_MAX_THREADS            slots laid out
+ *           5  H_SEGMENTS               1 MiB segments in the arena
+ *           6  H_FIRST_DATA_SEGMENT     the first segment after the metadata
+ *           7  H_SEGMENT_LOCK           segment entries, pack buckets, span search
+ *           8  H_FRESH_SEGMENT          the next never-used segment
+ *           9  H_EPOCH                  the global epoch
+ *          10  H_SLOT_LOCK              slot claim and adoption
+ *          11  H_SEGMENTS_OPEN          segments in use
+ *          12  H_LARGE_PAGES            pages in large runs
+ *          13  H_RESIDENT_PAGES         data pages touched and not released
+ *          14  H_RELEASED_PAGES_TOTAL   pages released so far
+ *          15  H_RELEASE_CALLS_TOTAL    release calls so far
+ *          16  H_ATTACH_SEQ             attaches so far
+ *          17  H_DEAD_SLOTS             slots marked dead, not yet adopted
+ *          18  H_LOCKS_STOLEN           locks taken over from dead holders
+ *          19  H_BUILD_ID               the sources' hash (EBUILD)
+ *      20..21  H_TIME_ORIGIN_F64        Date.now() at creation (f64)
+ *          22  H_RECLAIM_SEQ            reclaim requests so far
+ *          24  H_CENTRAL_SCANNED        H_CENTRAL_PUSHES at the last scan of central
+ *          25  H_RECLAIM_LOCK           one scan of central at a time
+ *          26  H_EPOCH_DUE_MS           when the time-based epoch is next due
+ *          27  H_SEGMENT_LOCK_STOLEN    takeovers of the segment lock
+ *          28  H_BREAKDOWN_SAMPLES      RSS breakdown samples taken
+ *          29  H_LARGE_BLOCKS           live large blocks
+ *          30  H_HEAP_ID                a random id: this heap, not another at the same place
+ *      32..39  H_LANE_NAME_BYTE         the lane's name, ASCII (bytes 128..159)
+ *          48  H_CENTRAL_PUSHES         chains pushed to central (a cache line of its own)
+ *     64..319  H_CARVED                 per bin: objects carved
+ *
+ * Thread slot (SLOT_BYTES = 16 KiB: u32 words from the slot's start; SLOT_MAP,
+ * checked against this list too)
+ *
+ *        word  name                     what
+ *           0  S_STATE                  SLOT_FREE / SLOT_LIVE / SLOT_DEAD / SLOT_ADOPTING
+ *           2  S_THREAD_ID              the holder's thread id
+ *           3  S_GENERATION             claims so far
+ *           4  S_REFILLS                refills since the last epoch
+ *           5  S_REMOTE_COUNT           blocks in the remote ring
+ *           6  S_CUR_SEGMENT            the segment this thread carves from (+1)
+ *           7  S_RECLAIM_SEEN           the last reclaim request answered
+ *        8..9  S_LEASE_F64              the lease (f64, ms since the time origin)
+ *     32..543  S_TC                     the thread cache: per bin, first free block and count
+ *    544..799  S_REMOTE_RING            other owners' blocks freed here, to flush
+ *   800..1055  S_CARVES                 per bin: carves so far (the burst)
+ *  1056..3071  S_COUNTERS               observe counters (f64)
+ *  3072..4095  S_BOX_AREA               a box's private area (S55-3B ring)
+ *
  * A free block (in a thread cache, a central chain, an inbox or a remote ring)
  *
  *   +0 next block in this list (pointer, 0 = end)

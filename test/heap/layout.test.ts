@@ -36,6 +36,13 @@ describe('the layout table', () => {
     }
   });
 
+  it('the diagrams in layout.ts list exactly the maps\' regions, at their words', () => {
+    const src = readFileSync(join(__dirname, '..', '..', 'src', 'heap', 'layout.ts'), 'utf8');
+    const drawn = [...src.matchAll(/^ \*\s+(\d+)(?:\.\.(\d+))?\s+([HS]_[A-Z0-9_]+)\s/gm)].map((m) => `${m[3]} ${m[1]}..${m[2] ?? m[1]}`);
+    const mapped = [...L.HEADER_MAP, ...L.SLOT_MAP].map((r) => `${r.name} ${r.word}..${r.word + r.words - 1}`);
+    expect(drawn.sort()).toEqual(mapped.sort());
+  });
+
   it('sizes the per-bin words for every lane\'s bins', () => {
     expect(NUM_BINS).toBeLessThanOrEqual(L.MAX_BINS);
     expect(L.LARGE_BIN).toBeGreaterThanOrEqual(NUM_BINS); // the page tag's bin byte keeps 0xff for large runs
