@@ -22,7 +22,7 @@ import { heapAccount } from '../heap/account.ts';
 import { honourReclaim, reclaimAsked, returnToSegments } from '../heap/reclaim.ts';
 import { checkHeap, type HeapCheck } from '../heap/verify.ts';
 import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases, refreshLease, returnSlotState } from '../heap/threads.ts';
-import { newTally, releaseFreeRuns } from '../heap/release.ts';
+import { newTally, releaseFreeRuns, zeroRange } from '../heap/release.ts';
 import { flushRemoteRing } from '../heap/remote.ts';
 import { epochByTime, onEpoch } from '../boxes/epoch.ts';
 import { BOXES, counterBase } from '../observe/counters.ts';
@@ -131,6 +131,9 @@ function optionsObject<T extends object>(o: T | undefined | null, op: string): T
   return o;
 }
 
+/** The largest buffer a heap can live in: pointers are u32 byte offsets into it (a full wasm32 memory). */
+const MAX_BUFFER_BYTES = 2 ** 32;
+
 /** Where a heap's bytes are: `arenaBytes` from byte `base` of `buffer`. */
 interface Region {
   readonly buffer: SharedArrayBuffer | ArrayBuffer;
@@ -163,6 +166,9 @@ function regionOf(options: HeapOptions): Region {
     throw new HeapError('EINVAL', `createHeap: maxBytes (${show(options.maxBytes)}) sizes a heap that makes its own buffer; with buffer, give byteOffset and byteLength`);
   }
   const size = buffer.byteLength;
+  if (size > MAX_BUFFER_BYTES) {
+    throw new HeapError('EINVAL', `createHeap: buffer has ${size} bytes; pointers are 32-bit byte offsets, so a heap's buffer has at most ${MAX_BUFFER_BYTES} (4 GiB)`);
+  }
   const byteOffset = options.byteOffset ?? 0;
   if (typeof byteOffset !== 'number' || !Number.isSafeInteger(byteOffset) || byteOffset < 0 || byteOffset > size) {
     throw new HeapError('EINVAL', `createHeap: byteOffset must be an integer in [0, ${size}] (the buffer's length), got ${show(byteOffset)}`);
@@ -246,9 +252,10 @@ export function createHeap(options?: HeapOptions): Heap {
   }
   const arena = new Arena(region.buffer, region.base, arenaBytes, maxThreads);
   const u32 = arena.u32;
-  // A caller's region may hold anything: the metadata starts zeroed, as in a new buffer, and no data page is known to be zero.
+  // A caller's region may hold anything: the metadata starts zeroed, as in a new buffer (by release where the OS can, so
+  // it is not all committed at once), and no data page is known to be zero.
   if (options.buffer !== undefined) {
-    arena.u8.fill(0, 0, L.metaBytes);
+    zeroRange(arena, 0, L.metaBytes);
     arena.pageBits(arena.dirtyWord, L.metaBytes / PAGE_SIZE, L.arenaPages - L.metaBytes / PAGE_SIZE, true);
   }
   u32[H_VERSION] = LAYOUT_VERSION;
@@ -265,7 +272,15 @@ export function createHeap(options?: HeapOptions): Heap {
   u32[H_HEAP_ID] = (Math.random() * 2 ** 32) >>> 0;
   Atomics.store(u32, H_MAGIC, HEAP_MAGIC);
   remember(arena);
-  const heap = new Heap(arena, thread);
+  let heap: Heap;
+  try {
+    heap = new Heap(arena, thread);
+  } catch (e) {
+    // Nothing made: the region is the caller's again (no marker for createHeap to refuse a retry on).
+    Atomics.store(u32, H_MAGIC, 0);
+    knownHeaps.delete(u32[H_HEAP_ID]);
+    throw e;
+  }
   noteReleaseMode();
   if (Object.keys(BOXES).length > 0 && env('HAKOZUNA_STATS') !== '0') reportAtExit(heap);
   return heap;
@@ -276,13 +291,15 @@ const reportedHeaps = new Set<Heap>();
 
 /** One-shot statistics: the creating thread prints every enabled box's line once, at exit (one listener for all heaps). */
 function reportAtExit(heap: Heap): void {
-  if (reportedHeaps.size === 0) {
+  if (!exitReportHooked) {
+    exitReportHooked = true; // once, not whenever the set is empty: destroy() empties it
     onExit(() => {
       for (const h of reportedHeaps) for (const line of h.report().lines) writeStderr(line + '\n');
     });
   }
   reportedHeaps.add(heap);
 }
+let exitReportHooked = false;
 
 /** Attach the calling thread (typically a worker) to a heap made by createHeap elsewhere. */
 export function attachHeap(handle: HeapHandle, options?: AttachOptions): Heap {
@@ -418,11 +435,11 @@ export class Heap {
     const n = b.byteLength;
     this.u8 = new Uint8Array(b, 0, n);
     this.i8 = new Int8Array(b, 0, n);
-    this.u16 = new Uint16Array(b, 0, n >>> 1);
-    this.i16 = new Int16Array(b, 0, n >>> 1);
-    this.u32 = new Uint32Array(b, 0, n >>> 2);
-    this.i32 = new Int32Array(b, 0, n >>> 2);
-    this.f32 = new Float32Array(b, 0, n >>> 2);
+    this.u16 = new Uint16Array(b, 0, Math.floor(n / 2)); // not n >>> 1: a full 4 GiB wasm memory has n = 2^32
+    this.i16 = new Int16Array(b, 0, Math.floor(n / 2));
+    this.u32 = new Uint32Array(b, 0, Math.floor(n / 4));
+    this.i32 = new Int32Array(b, 0, Math.floor(n / 4));
+    this.f32 = new Float32Array(b, 0, Math.floor(n / 4));
     this.f64 = new Float64Array(b, 0, Math.floor(n / 8));
     this.i64 = new BigInt64Array(b, 0, Math.floor(n / 8));
     this.u64 = new BigUint64Array(b, 0, Math.floor(n / 8));
@@ -516,7 +533,7 @@ export class Heap {
     if (alignment <= PAGE_SIZE && size <= MAX_MEDIUM_SIZE) {
       return this.malloc(HZ3_S57_MEDIUM_FINE_CLASSES ? alignedMediumSize(size, alignment) : Math.max(size, MAX_SMALL_SIZE + 1));
     }
-    return mallocLarge(t, Math.max(size, 1), Math.min(alignment / PAGE_SIZE, 256), false);
+    return mallocLarge(t, Math.max(size, 1), Math.max(1, Math.min(alignment / PAGE_SIZE, 256)), false);
   }
 
   /**
@@ -545,9 +562,9 @@ export class Heap {
   }
 
   /**
-   * Give the region back: free every block and remove the heap's header, so
-   * a new heap may be made over these bytes (createHeap refuses one over a
-   * live heap). Every other thread must have detached (EBUSY otherwise); this
+   * Give the region back: remove the heap's header, so a new heap may be made
+   * over these bytes (createHeap refuses one over a live heap); its blocks go
+   * with it. Every other thread must have detached (EBUSY otherwise); this
    * object is detached afterwards, and every pointer and handle is invalid.
    */
   destroy(): void {
@@ -557,6 +574,7 @@ export class Heap {
     this.detach();
     Atomics.store(this.arena.u32, H_MAGIC, 0);
     knownHeaps.delete(this.arena.u32[H_HEAP_ID]);
+    reportedHeaps.delete(this); // its bytes are the caller's now: nothing to print from them at exit
   }
 
   /** Usable bytes of the live block at `ptr` (at least what was requested). */

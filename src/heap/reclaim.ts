@@ -30,7 +30,7 @@
  */
 import { Arena } from './arena.ts';
 import {
-  carvedWord, H_CENTRAL_PUSHES, H_CENTRAL_SCANNED, H_RECLAIM_LOCK, H_RECLAIM_SEQ, PAGE_SHIFT, SLOT_LIVE, S_RECLAIM_SEEN, S_STATE,
+  carvedWord, H_CENTRAL_PUSHES, H_CENTRAL_SCANNED, H_RECLAIM_LOCK, H_RECLAIM_SEQ, PAGE_SHIFT, SLOT_LIVE, S_RECLAIM_SEEN, S_STATE, S_THREAD_ID,
 } from './layout.ts';
 import { FIRST_MEDIUM_BIN, NUM_BINS, binObjectsPerRun, binRunPages } from './size-classes.ts';
 import { centralPush, centralTakeAll, shardOf } from './central.ts';
@@ -175,25 +175,36 @@ function askOthers(a: Arena, slot: number): boolean {
   Atomics.store(u32, mine, seq);
   // Sequence numbers wrap: a slot has answered when its seen value is not behind seq.
   const answered = (slotWord: number): boolean => ((seq - Atomics.load(u32, slotWord + S_RECLAIM_SEEN)) | 0) <= 0;
+  const me = u32[a.slotWord(slot) + S_THREAD_ID];
+  let gaveHere = false;
   const holders = (): number[] => {
     const out: number[] = [];
     for (let s = 0; s < a.layout.maxThreads; s++) {
       const w = a.slotWord(s);
       if (s === slot || Atomics.load(u32, w + S_STATE) !== SLOT_LIVE) continue;
       if (answered(w)) continue;
+      // Another slot of this very thread (two pools or heap objects over one heap) cannot answer while this one waits:
+      // give its cache back here. Safe: this thread is not inside that slot's code now.
+      if (u32[w + S_THREAD_ID] === me) {
+        if (slotCachedBytes(a, s) > 0) {
+          honourReclaim(a, s);
+          gaveHere = true;
+        }
+        continue;
+      }
       if (slotCachedBytes(a, s) > 0) out.push(s);
     }
     return out;
   };
   const asked = holders();
-  if (asked.length === 0) return false;
+  if (asked.length === 0) return gaveHere;
   const deadline = Date.now() + RECLAIM_WAIT_MS;
   while (holders().length > 0 && Date.now() < deadline) {
     // My cache is empty: answer any newer request at once, so nobody waits for me.
     Atomics.store(u32, mine, Atomics.load(u32, H_RECLAIM_SEQ));
     pause(a.i32, H_RECLAIM_SEQ, 1);
   }
-  return asked.some((s) => answered(a.slotWord(s)));
+  return gaveHere || asked.some((s) => answered(a.slotWord(s)));
 }
 
 /**

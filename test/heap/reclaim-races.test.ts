@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { attachHeap, createHeap } from '../../src/index.ts';
-import { H_MAGIC, H_RECLAIM_SEQ, HEAP_MAGIC } from '../../src/heap/layout.ts';
+import { H_MAGIC, H_RECLAIM_SEQ, HEAP_MAGIC, S_THREAD_ID } from '../../src/heap/layout.ts';
 import { decayPurge } from '../../src/boxes/decay-purge.ts';
 
 describe('reclaim under races', () => {
@@ -36,6 +36,8 @@ describe('reclaim under races', () => {
   it('takes blocks another thread freed while this one was reclaiming', () => {
     const h1 = createHeap({ maxBytes: 16 << 20, onExhausted: 'null' });
     const h2 = attachHeap(h1.handle);
+    // h2 stands for another thread: a slot of this thread would have its cache taken at once (reclaim.ts, askOthers).
+    h2.arena.u32[h2.thread.slotWord + S_THREAD_ID] = 0x7e57;
     const theirs = Array.from({ length: 2500 }, () => h2.malloc(64));
     const mine: number[] = [];
     for (;;) {

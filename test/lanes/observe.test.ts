@@ -68,6 +68,25 @@ describe('one-shot print at exit', () => {
     expect(lines.filter((l) => l.startsWith('[HZ3_MEDIUM_WASTE_SC]'))).toHaveLength(8);
   });
 
+  it('prints nothing for a heap destroyed before exit (its bytes are the caller\'s again)', async () => {
+    const { file } = await laneBundle('mem');
+    const script = `
+      const { createHeap } = await import(${JSON.stringify(file)});
+      const buf = new SharedArrayBuffer(8 << 20);
+      const a = createHeap({ buffer: buf, byteOffset: 0, byteLength: 4 << 20, maxThreads: 2 });
+      for (let i = 0; i < 3000; i++) a.free(a.malloc(100));
+      a.maintain();
+      a.destroy();
+      new Uint8Array(buf).fill(0xff, 0, 4 << 20); // the caller writes its bytes
+      const b = createHeap({ buffer: buf, byteOffset: 4 << 20, byteLength: 4 << 20, maxThreads: 2 });
+      b.maintain();
+    `;
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(out.status).toBe(0);
+    // One line, the live heap's (it printed NaN counters read from the overwritten bytes too).
+    expect(out.stderr.trim().split('\n').filter((l) => l.startsWith('[HZ3_DECAY_PURGE]'))).toEqual([expect.stringMatching(/^\[HZ3_DECAY_PURGE\] purges=\d+ /)]);
+  });
+
   it('prints nothing in the default lane', () => {
     const script = `const { createHeap } = await import(${JSON.stringify(join(ROOT, 'dist/lanes/scale/index.js'))}); const h = createHeap({ maxBytes: 64 << 20 }); h.free(h.malloc(5000));`;
     const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
