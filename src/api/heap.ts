@@ -22,14 +22,14 @@ import { heapAccount } from '../heap/account.ts';
 import { honourReclaim, reclaimAsked, returnToSegments } from '../heap/reclaim.ts';
 import { checkHeap, type HeapCheck } from '../heap/verify.ts';
 import { claimSlot, detachSlot, markDeadByThreadId, adoptDeadSlots, expireLeases, refreshLease, returnSlotState } from '../heap/threads.ts';
-import { newTally, releaseFreeRuns, zeroRange } from '../heap/release.ts';
+import { newTally, osResidentBytes, releaseFreeRuns, zeroRange } from '../heap/release.ts';
 import { flushRemoteRing } from '../heap/remote.ts';
 import { epochByTime, onEpoch } from '../boxes/epoch.ts';
 import { BOXES, counterBase } from '../observe/counters.ts';
 import { collectReport, type HeapReport } from '../observe/report.ts';
 import { RSS_BREAKDOWN, breakdownSamples, rssBreakdown, type BreakdownSample, type RssBreakdown } from '../observe/rss-breakdown.ts';
 import { HeapError, show } from '../base/errors.ts';
-import { noteReleaseMode, osResidentPages, releaseMode, releaseModeReason } from '../platform/release.ts';
+import { noteReleaseMode, releaseMode, releaseModeReason } from '../platform/release.ts';
 import { threadId, isMainThread, env, onExit, offExit, writeStderr, requireSharedMemory, watchWorker, type WatchableWorker } from '../platform/index.ts';
 
 export interface HeapOptions {
@@ -201,12 +201,8 @@ function regionOf(options: HeapOptions): Region {
  * over the same bytes). A heap another thread made elsewhere inside the
  * region is not seen.
  */
-interface KnownHeap {
-  readonly base: number;
-  readonly arenaBytes: number;
-  readonly id: number;
-}
-const knownHeaps = new Map<number, KnownHeap>();
+/** By id: where each heap starts and its size. */
+const knownHeaps = new Map<number, { readonly base: number; readonly arenaBytes: number }>();
 
 /** The magic and id words at byte `base` of `buffer`, or undefined where the buffer ends before them. */
 function headerAt(buffer: SharedArrayBuffer | ArrayBuffer, base: number): { magic: number; id: number; arenaBytes: number } | undefined {
@@ -221,18 +217,17 @@ function refuseOverlap(r: Region): void {
       'EOVERLAP',
       `createHeap: the region [${r.base}, ${r.base + r.arenaBytes}) overlaps the heap at [${o.base}, ${o.base + o.arenaBytes}) of this buffer; place it elsewhere, or destroy() that heap first`,
     );
-  for (const o of knownHeaps.values()) {
+  for (const [id, o] of knownHeaps) {
     if (o.base >= r.base + r.arenaBytes || r.base >= o.base + o.arenaBytes) continue;
     const h = headerAt(r.buffer, o.base);
-    if (h !== undefined && h.magic === HEAP_MAGIC && h.id === o.id) throw overlap(o);
+    if (h !== undefined && h.magic === HEAP_MAGIC && h.id === id) throw overlap(o);
   }
   const h = headerAt(r.buffer, r.base);
   if (h !== undefined && h.magic === HEAP_MAGIC) throw overlap({ base: r.base, arenaBytes: h.arenaBytes });
 }
 
 function remember(arena: Arena): void {
-  const id = arena.u32[H_HEAP_ID];
-  knownHeaps.set(id, { base: arena.base, arenaBytes: arena.layout.arenaBytes, id });
+  knownHeaps.set(arena.u32[H_HEAP_ID], { base: arena.base, arenaBytes: arena.layout.arenaBytes });
 }
 
 /** Reserve an arena (or take the caller's region), lay it out, and attach the calling thread. */
@@ -700,11 +695,7 @@ export class Heap {
    * NaN without the native addon.
    */
   osResident(): { metadataBytes: number; dataBytes: number } {
-    const { metaBytes, arenaBytes } = this.arena.layout;
-    return {
-      metadataBytes: osResidentPages(this.u8, this.arena.base, metaBytes) * PAGE_SIZE,
-      dataBytes: osResidentPages(this.u8, this.arena.base + metaBytes, arenaBytes - metaBytes) * PAGE_SIZE,
-    };
+    return osResidentBytes(this.arena);
   }
 
   /**

@@ -9,7 +9,7 @@
 import { Arena } from './arena.ts';
 import { H_RELEASED_PAGES_TOTAL, H_RELEASE_CALLS_TOTAL, H_RESIDENT_PAGES, PAGE_SIZE, PAGES_PER_SEGMENT } from './layout.ts';
 import { forEachFreeRun } from './segments.ts';
-import { arenaPageOffset, osPageSize, osRelease, releaseMode } from '../platform/release.ts';
+import { arenaPageOffset, osPageSize, osRelease, osResidentPages, releaseMode } from '../platform/release.ts';
 
 export interface ReleaseTally {
   /** Release calls made (madvise calls in 'madvise' mode). */
@@ -20,6 +20,15 @@ export interface ReleaseTally {
 }
 
 export const newTally = (): ReleaseTally => ({ calls: 0, pages: 0, bytes: 0 });
+
+/** What the OS says is resident of the arena (mincore), metadata and data apart, in bytes; NaN without the addon. */
+export function osResidentBytes(a: Arena): { metadataBytes: number; dataBytes: number } {
+  const { metaBytes, arenaBytes } = a.layout;
+  return {
+    metadataBytes: osResidentPages(a.u8, a.base, metaBytes) * PAGE_SIZE,
+    dataBytes: osResidentPages(a.u8, a.base + metaBytes, arenaBytes - metaBytes) * PAGE_SIZE,
+  };
+}
 
 /** Where the buffer's data starts in an OS page (the addon's alignmentOffset), per buffer. */
 const phases = new WeakMap<object, number>();

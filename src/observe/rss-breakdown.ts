@@ -32,7 +32,7 @@ import { BREAKDOWN_SAMPLES_MAX, BREAKDOWN_SAMPLE_F64, H_BREAKDOWN_SAMPLES, carve
 import { FIRST_MEDIUM_BIN, NUM_BINS, binObjectsPerRun, binRunPages, binSize } from '../heap/size-classes.ts';
 import { freeBlockCensus } from '../heap/account.ts';
 import { forEachFreeRun } from '../heap/segments.ts';
-import { osResidentPages } from '../platform/release.ts';
+import { osResidentBytes } from '../heap/release.ts';
 import { counterBase, declareCounters, sumCounter } from './counters.ts';
 
 export interface RssBreakdown {
@@ -124,10 +124,9 @@ export function rssBreakdown(a: Arena): RssBreakdown {
   forEachFreeRun(a, (page, n) => {
     for (let p = page; p < page + n; p++) if (a.pageBit(a.residentWord, p)) out.seg_free += PAGE_SIZE;
   });
-  const { metaBytes, arenaBytes } = a.layout;
-  const metaPages = osResidentPages(a.u8, a.base, metaBytes);
-  out.meta = Number.isNaN(metaPages) ? metaBytes : metaPages * PAGE_SIZE;
-  out.osDataBytes = osResidentPages(a.u8, a.base + metaBytes, arenaBytes - metaBytes) * PAGE_SIZE;
+  const os = osResidentBytes(a);
+  out.meta = Number.isNaN(os.metadataBytes) ? a.layout.metaBytes : os.metadataBytes;
+  out.osDataBytes = os.dataBytes;
   out.resident = out.meta + Atomics.load(u32, H_RESIDENT_PAGES) * PAGE_SIZE;
   return out;
 }
