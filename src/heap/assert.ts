@@ -40,6 +40,14 @@ export function assertFreeList(a: Arena, head: number, n: number, bin: number, w
   if (k !== n) invariantBroken(where, `the list from ${head} has ${k} blocks, its count says ${n}`);
 }
 
+/** A block of `owner`'s inbox: in a page of that owner, not marked live. */
+export function assertInboxBlock(a: Arena, p: number, owner: number, where: string): void {
+  const tag = a.ptag[p >>> PAGE_SHIFT]!;
+  const of = (tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT;
+  if (of !== owner) invariantBroken(where, `block ${p} in the inbox of owner ${owner} is in a page tagged ${tag} (owner ${of})`);
+  if (HZ3_FREE_CHECKS && a.gmap[p >>> 4] !== 0) invariantBroken(where, `block ${p} in the inbox of owner ${owner} is marked live`);
+}
+
 /** Blocks of other owners waiting in a remote ring: each in a tagged page of an owner that is not `me`, not marked live. */
 export function assertRemoteBlocks(a: Arena, blocks: Uint32Array, n: number, me: number, where: string): void {
   for (let i = 0; i < n; i++) {

@@ -44,7 +44,7 @@ import { checkLive, doubleFree } from './checks.ts';
 import { HeapError, show } from '../base/errors.ts';
 import { markMediumRuns } from './medium-runs.ts';
 import { hooks } from './hooks.ts';
-import { assertFreeList, invariantBroken } from './assert.ts';
+import { assertFreeList, assertInboxBlock } from './assert.ts';
 import type { AllocatingSlot } from './slot.ts';
 
 export interface HotPath {
@@ -279,11 +279,8 @@ export class ThreadHeap implements AllocatingSlot {
     let over = 0;
     for (let p = chain; p !== 0; ) {
       const next = u32[p >>> 2];
-      const tag = a.ptag[p >>> PAGE_SHIFT];
-      if (HZ3_ASSERT) if ((tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT !== this.owner || (HZ3_FREE_CHECKS && a.gmap[p >>> 4] !== 0)) {
-        invariantBroken('refill (inbox)', `block ${p} in my inbox is in a page tagged ${tag} (owner ${(tag & TAG_OWNER_MASK) >>> TAG_OWNER_SHIFT}, I am ${this.owner}) or marked live`);
-      }
-      const bin = tag & TAG_BIN_MASK;
+      if (HZ3_ASSERT) assertInboxBlock(a, p, this.owner, 'refill (inbox)');
+      const bin = a.ptag[p >>> PAGE_SHIFT] & TAG_BIN_MASK;
       const h = tcWord(this.slotWord, bin);
       u32[p >>> 2] = u32[h];
       u32[h] = p;
